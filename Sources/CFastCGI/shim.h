@@ -1,0 +1,6 @@
+#ifndef PINTEREST_CONNECTION_CFASTCGI_SHIM_H
+#define PINTEREST_CONNECTION_CFASTCGI_SHIM_H
+
+#include <fcgiapp.h>
+
+#endif
