@@ -1,5 +1,5 @@
 /// A strict JSON parser (RFC 8259) for untrusted input, with limits on nesting depth and size.
-public struct JSONParser {
+public struct JSONParser: Sendable {
     public struct Error: Swift.Error, Equatable, CustomStringConvertible {
         public var offset: Int
         public var reason: String

@@ -1,0 +1,73 @@
+import Crypto
+import HTTPKit
+
+/// Signs and verifies cookie values with HMAC-SHA256 over the cookie's name and value.
+///
+/// A signed value reads `{key id}.{payload}.{mac}` with the payload and MAC in unpadded base64url.
+/// The payload is `{subject}|{issued at}|{expires at}` with Unix seconds. The cookie's name is part
+/// of the MAC input, so a value moved under another cookie name fails to verify.
+public struct CookieSigner: Sendable {
+    public struct Verified: Sendable, Equatable {
+        public var subject: String
+        public var issuedAt: Int64
+        public var expiresAt: Int64
+        public var keyID: String
+    }
+
+    public enum Rejection: Error, Equatable {
+        case malformed
+        case unknownKey
+        case badSignature
+        case expired
+        case issuedInFuture
+        case lifetimeTooLong
+    }
+
+    private let keys: [SigningKey]
+    /// How far a cookie's issue time may lie ahead of this host's clock, for clocks of several
+    /// hosts that drift apart.
+    public static let allowedClockSkewSeconds: Int64 = 60
+
+    public init(keys: [SigningKey]) {
+        precondition(!keys.isEmpty, "a cookie signer needs at least one key")
+        self.keys = keys
+    }
+
+    /// Signs a subject with the first key. The subject must not contain `|`.
+    public func sign(cookieName: String, subject: String, issuedAt: Int64, expiresAt: Int64) -> String {
+        let key = keys[0]
+        let payload = Base64URL.encode(Array("\(subject)|\(issuedAt)|\(expiresAt)".utf8))
+        let signed = "\(key.id).\(payload)"
+        let mac = HMACSHA256.authenticate(Array("\(cookieName)=\(signed)".utf8), key: key.secret)
+        return "\(signed).\(Base64URL.encode(mac))"
+    }
+
+    /// Verifies a value against every key, by key id, and checks its times against `now`.
+    /// `maximumLifetime` rejects values whose expiry lies further from their issue time than any
+    /// value this service signs, so a stolen key cannot mint near-eternal cookies unnoticed.
+    public func verify(cookieName: String, value: String, now: Int64, maximumLifetime: Int64) -> Result<Verified, Rejection> {
+        let parts = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, value.utf8.count <= 1024 else { return .failure(.malformed) }
+        let keyID = String(parts[0])
+        guard let key = keys.first(where: { $0.id == keyID }) else { return .failure(.unknownKey) }
+        guard let mac = Base64URL.decode(String(parts[2])) else { return .failure(.malformed) }
+
+        let signed = "\(parts[0]).\(parts[1])"
+        guard HMACSHA256.isValid(mac, for: Array("\(cookieName)=\(signed)".utf8), key: key.secret) else {
+            return .failure(.badSignature)
+        }
+
+        // Only an authentic payload is parsed.
+        guard let payloadBytes = Base64URL.decode(String(parts[1])),
+            let payload = String(validating: payloadBytes, as: UTF8.self)
+        else { return .failure(.malformed) }
+        let fields = payload.split(separator: "|", omittingEmptySubsequences: false)
+        guard fields.count == 3, let issuedAt = Int64(fields[1]), let expiresAt = Int64(fields[2]) else {
+            return .failure(.malformed)
+        }
+        if issuedAt > now + CookieSigner.allowedClockSkewSeconds { return .failure(.issuedInFuture) }
+        if expiresAt <= now { return .failure(.expired) }
+        if expiresAt - issuedAt > maximumLifetime { return .failure(.lifetimeTooLong) }
+        return .success(Verified(subject: String(fields[0]), issuedAt: issuedAt, expiresAt: expiresAt, keyID: keyID))
+    }
+}
