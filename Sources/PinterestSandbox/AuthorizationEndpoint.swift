@@ -157,7 +157,7 @@ extension SandboxProvider {
         let now = now()
         guard let consent = consents.take(consentID, now: now) else {
             return log.page(reason: "unknown_consent", title: "Authorization request expired",
-                            message: "This authorization request has expired or was already answered.",
+                            message: "This authorization request has expired or was already used.",
                             hint: "Start the login again from the app.")
         }
 

@@ -241,7 +241,7 @@ import Testing
         harness.clock.advance(by: SandboxProvider.consentLifetime)
         let response = harness.postConsent([("consent_id", consentID), ("decision", "allow"), ("account", "sandbox_pinner")])
         #expect(response.status == 400)
-        #expect(SandboxHarness.text(response).contains("has expired or was already answered"))
+        #expect(SandboxHarness.text(response).contains("has expired or was already used"))
     }
 
     @Test func forgedConsentIDRejected() {
