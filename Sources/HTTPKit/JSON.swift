@@ -114,8 +114,10 @@ public enum JSON: Sendable, Equatable {
     }
 }
 
+// No ExpressibleByNilLiteral: with it, `dictionary[key] = nil` and `condition ? nil : value` could
+// quietly mean JSON null instead of "no value".
 extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral, ExpressibleByNilLiteral
+    ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
@@ -124,5 +126,4 @@ extension JSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Express
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
     public init(arrayLiteral elements: JSON...) { self = .array(elements) }
-    public init(nilLiteral: ()) { self = .null }
 }

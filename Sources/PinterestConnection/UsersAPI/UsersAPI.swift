@@ -194,7 +194,11 @@ enum UserPatch {
             if metadataFields.contains(key) {
                 var merged = profile[key]?.objectValue ?? [:]
                 for (name, member) in value.objectValue ?? [:] {
-                    merged[name] = member == .null ? nil : member
+                    if member == .null {
+                        merged.removeValue(forKey: name)
+                    } else {
+                        merged[name] = member
+                    }
                 }
                 let size = JSON.object(merged).serialized().utf8.count
                 guard size <= maximumMetadataBytes else {
