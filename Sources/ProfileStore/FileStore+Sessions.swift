@@ -140,8 +140,9 @@ extension FileStore {
     public func purgeExpired(now: Int64) throws(StoreError) -> Int {
         var removed = 0
         for name in try FileSystem.listDirectory(layout.expiry) ?? [] {
-            guard let bucket = Int64(name), String(bucket) == name,
-                bucket + StoreLayout.expiryBucketSeconds <= now
+            // Written as a subtraction from `now`, so a bucket near Int64.max cannot overflow.
+            guard let bucket = Int64(name), String(bucket) == name, bucket >= 0, now >= bucket,
+                now - bucket >= StoreLayout.expiryBucketSeconds
             else { continue }
             let directory = layout.expiryBucketDirectory(bucket)
 

@@ -28,13 +28,13 @@ import Testing
             let store = try makeStore(directory)
             let state = sampleLoginState("contested-state")
             try store.saveLoginState(state)
-            let taken = Mutex<[LoginState]>([])
+            let returnedStates = Mutex<[LoginState]>([])
             let failures = Atomic<Int>(0)
 
             runConcurrently(20) { _ in
                 do {
                     if let state = try store.takeLoginState(id: "contested-state") {
-                        taken.withLock { $0.append(state) }
+                        returnedStates.withLock { $0.append(state) }
                     }
                 } catch {
                     failures.add(1, ordering: .relaxed)
@@ -42,7 +42,7 @@ import Testing
             }
 
             #expect(failures.load(ordering: .relaxed) == 0)
-            #expect(taken.withLock { $0 } == [state])
+            #expect(returnedStates.withLock { $0 } == [state])
         }
     }
 

@@ -3,9 +3,9 @@ import HTTPKit
 import Testing
 @testable import ProfileStore
 
-/// Runs store operations in child processes: the test binary starts itself again with a filter
-/// that selects `loginWorker`, which does its work only when the environment variables below are
-/// set, and is skipped otherwise.
+/// Tests that run store operations in child processes. The test binary starts itself again with a
+/// filter that selects `loginWorker`. That test works only when the environment variables below
+/// are set, and is skipped otherwise.
 @Suite struct CrossProcessTests {
     static let storeVariable = "PROFILE_STORE_TEST_WORKER_STORE"
     static let startVariable = "PROFILE_STORE_TEST_WORKER_START_FILE"

@@ -81,4 +81,17 @@ import Testing
             #expect(readBytes(path) == Array("{not json".utf8))
         }
     }
+
+    @Test func purgeSurvivesExtremeTimes() throws {
+        try withTemporaryDirectory { directory in
+            let store = try makeStore(directory)
+            try store.saveLoginState(sampleLoginState("latest", expiresAt: Int64.max))
+            try store.saveLoginState(sampleLoginState("earliest", expiresAt: Int64.min))
+            try FileSystem.makeDirectory(store.layout.expiry + "/-600")
+
+            #expect(try store.purgeExpired(now: Int64.max) == 1)
+            #expect(try store.purgeExpired(now: Int64.min) == 0)
+            #expect(try store.purgeExpired(now: 0) == 0)
+        }
+    }
 }
