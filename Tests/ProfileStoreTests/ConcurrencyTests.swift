@@ -26,23 +26,30 @@ import Testing
     @Test func loginStateTakenOnceByThreads() throws {
         try withTemporaryDirectory { directory in
             let store = try makeStore(directory)
-            let state = sampleLoginState("contested-state")
-            try store.saveLoginState(state)
-            let returnedStates = Mutex<[LoginState]>([])
+            let ids = (0..<100).map { "contested-state-\($0)" }
+            for id in ids {
+                try store.saveLoginState(sampleLoginState(id))
+            }
+            let returnedIDs = Mutex<[String]>([])
             let failures = Atomic<Int>(0)
 
+            // All 20 threads race for each state in the same order, so most states are contested.
             runConcurrently(20) { _ in
-                do {
-                    if let state = try store.takeLoginState(id: "contested-state") {
-                        returnedStates.withLock { $0.append(state) }
+                for id in ids {
+                    do {
+                        if let state = try store.takeLoginState(id: id) {
+                            returnedIDs.withLock { $0.append(state.id) }
+                        }
+                    } catch {
+                        failures.add(1, ordering: .relaxed)
                     }
-                } catch {
-                    failures.add(1, ordering: .relaxed)
                 }
             }
 
+            let returned = returnedIDs.withLock { $0 }
             #expect(failures.load(ordering: .relaxed) == 0)
-            #expect(returnedStates.withLock { $0 } == [state])
+            #expect(returned.count == ids.count)
+            #expect(Set(returned) == Set(ids))
         }
     }
 
