@@ -92,17 +92,29 @@ public struct HTTPError: Error, Sendable, Equatable {
     }
 
     public var json: JSON {
-        ["error": .string(code), "error_description": .string(message), "hint": .string(hint)]
+        ["error": .string(code), "error_description": .string(message), "hint": .string(hint), "status": .int(Int64(status))]
     }
 
+    /// The error as JSON or as an HTML page, by the request's `Accept` header. Both carry the
+    /// request id, so a user's report can be matched to the service's log line.
     public func response(for request: Request) -> Response {
-        if request.prefersJSON { return .json(json, status: status) }
+        if request.prefersJSON {
+            var body = json
+            if !request.requestID.isEmpty { body["request_id"] = .string(request.requestID) }
+            return .json(body, status: status)
+        }
+        let requestID = request.requestID.isEmpty ? "" : "<dt>Request id</dt><dd><code>\(escapeHTML(request.requestID))</code></dd>\n"
         let body = """
             <div class="error">
             <h1>\(escapeHTML(message))</h1>
-            <p>\(escapeHTML(hint))</p>
-            <p>Error code: <code>\(escapeHTML(code))</code> (HTTP \(status))</p>
             </div>
+            <h2>What to do</h2>
+            <p>\(escapeHTML(hint))</p>
+            <dl>
+            <dt>Error code</dt><dd><code>\(escapeHTML(code))</code></dd>
+            <dt>Status</dt><dd>HTTP \(status) \(Response.reasonPhrase(status))</dd>
+            \(requestID)</dl>
+            <p class="muted">If this keeps happening, send the error code and request id to the operator of this site.</p>
             """
         return .html(htmlPage(title: "Error: \(escapeHTML(code))", body: body), status: status)
     }
