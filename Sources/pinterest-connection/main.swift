@@ -16,8 +16,11 @@ let usage = """
           Serve the embedded Pinterest sandbox provider over FastCGI.
       pinterest-connection sandbox-registration --output FILE --redirect-uri URI
           Write a sandbox app registration (app ID, a random secret, redirect URIs) unless FILE exists.
-      pinterest-connection check --config FILE
-          Validate a configuration without serving; exits 1 with one line per problem.
+      pinterest-connection check --config FILE [--nginx FILE] [--socket PATH]
+          Validate a configuration, the store, the nginx snippet and the reachability of Pinterest
+          without serving; exits 1 with one line per problem.
+      pinterest-connection catalogue
+          Print every error the service can answer with, one JSON object a line.
       pinterest-connection refresh-token --config FILE --user USER_ID
           Refresh a user's Pinterest tokens with the refresh grant.
       pinterest-connection store-bench ARGUMENTS
@@ -138,9 +141,12 @@ case "sandbox-registration":
     print("wrote sandbox registration \(path)")
 
 case "check":
-    let options = parseOptions(rest, allowed: ["config"])
+    let options = parseOptions(rest, allowed: ["config", "nginx", "socket"])
     guard let path = options["config"] else { fail("missing --config FILE\n\n\(usage)") }
-    exit(ConfigurationCheck.run(path: path))
+    exit(ConfigurationCheck.run(path: path, nginxPath: options["nginx"], socketPath: options["socket"]))
+
+case "catalogue":
+    for entry in ErrorCatalogue.all { print(entry.json.serialized()) }
 
 case "refresh-token":
     let options = parseOptions(rest, allowed: ["config", "user"])

@@ -10,6 +10,12 @@ public struct CatalogueEntry: Error, Sendable, Equatable {
     public var hint: String
     public var oauthError: String
 
+    /// The entry as one JSON object, as `pinterest-connection catalogue` prints it.
+    public var json: JSON {
+        ["code": .string(code), "status": .int(Int64(status)), "message": .string(message), "hint": .string(hint),
+         "oauth_error": .string(oauthError)]
+    }
+
     /// The entry as an `HTTPError`, optionally with a detail appended to the message.
     public func error(detail: String? = nil) -> HTTPError {
         HTTPError(status: status, code: code, message: detail.map { "\(message) \($0)" } ?? message, hint: hint)
