@@ -22,6 +22,8 @@ public final class ConnectionService: Sendable {
         router.add("GET", "/profile") { handlers.profile($0) }
         router.add("GET", "/auth") { handlers.authRequest($0) }
         router.add("GET", "/logout") { handlers.logout($0) }
+        router.add("GET", "/test") { handlers.testPage($0) }
+        router.add("GET", "/test/start") { handlers.startTestLogin($0) }
         router.add("GET", "/api/users") { handlers.listUsers($0) }
         router.add("GET", "/api/users/{id}") { handlers.getUser($0, id: $1["id"] ?? "") }
         router.add("PATCH", "/api/users/{id}") { handlers.patchUser($0, id: $1["id"] ?? "") }

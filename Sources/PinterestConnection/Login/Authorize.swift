@@ -45,6 +45,19 @@ extension ConnectionHandlers {
             return redirectError(to: redirectURI, clientState: clientState, entry: ErrorCatalogue.unknownConnection)
         }
 
+        switch beginLogin(request, clientID: clientID, redirectURI: redirectURI, clientState: clientState) {
+        case .failure(let error):
+            Log.error("saving login state failed", ["request_id": request.requestID, "client_id": clientID, "error": error.description])
+            return ErrorCatalogue.storeUnavailable.error().response(for: request)
+        case .success(let response):
+            Log.info("login started", ["request_id": request.requestID, "client_id": clientID])
+            return response
+        }
+    }
+
+    /// Records a one-time login state bound to this browser by a transaction cookie, and returns
+    /// the redirect to Pinterest's consent page. `/authorize` and the test page both start here.
+    func beginLogin(_ request: Request, clientID: String, redirectURI: String, clientState: String?) -> Result<Response, StoreError> {
         let now = clock()
         let state = SecureRandom.token()
         let browserSecret = SecureRandom.token()
@@ -55,8 +68,7 @@ extension ConnectionHandlers {
         do {
             try store.saveLoginState(loginState)
         } catch {
-            Log.error("saving login state failed", ["request_id": request.requestID, "client_id": clientID, "error": error.description])
-            return ErrorCatalogue.storeUnavailable.error().response(for: request)
+            return .failure(error)
         }
 
         var response = Response.redirect(to: pinterest.authorizationURL(state: state))
@@ -66,8 +78,7 @@ extension ConnectionHandlers {
         let cookieName = Self.transactionCookieName(state: state)
         let value = signer.sign(cookieName: cookieName, subject: "\(state):\(browserSecret)", issuedAt: now, expiresAt: expiresAt)
         response.setCookie(cookie(cookieName, value: value, maxAge: configuration.session.loginLifetimeSeconds))
-        Log.info("login started", ["request_id": request.requestID, "client_id": clientID])
-        return response
+        return .success(response)
     }
 
     /// The transaction cookie of one login, named after a prefix of its state. Twelve base64url

@@ -22,7 +22,9 @@ extension ConnectionHandlers {
         }
 
         var response: Response
-        if let code = query["code"], !code.isEmpty, query["error"] == nil {
+        if login.isTestLogin {
+            response = testLoginResult(request, query: query)
+        } else if let code = query["code"], !code.isEmpty, query["error"] == nil {
             response = finishLogin(request, login: login, code: code)
         } else {
             // Pinterest's denial is undocumented: anything without a code counts as a denial.
@@ -79,6 +81,7 @@ extension ConnectionHandlers {
             return .failure(ErrorCatalogue.invalidState)
         }
         // The configuration may have changed since the login started.
+        if login.isTestLogin { return configuration.testPage.enabled ? .success(login) : .failure(ErrorCatalogue.testPageDisabled) }
         guard let application = configuration.application(clientID: login.clientID), application.pinterestEnabled,
             application.callbackURLs.contains(login.redirectURI)
         else {

@@ -38,7 +38,8 @@ extension ConnectionHandlers {
         // the user-account call then decides.
         if !grant.scope.isEmpty && !grant.scopes.contains("user_accounts:read") {
             Log.warning("login failed", ["request_id": requestID, "step": "token_exchange", "reason": "missing_scope"])
-            return .failure(LoginFailure(step: .tokenExchange, entry: ErrorCatalogue.missingScope))
+            return .failure(LoginFailure(step: .tokenExchange, entry: ErrorCatalogue.missingScope,
+                                         detail: "Pinterest granted only: \(grant.scope)."))
         }
 
         let account: JSON
