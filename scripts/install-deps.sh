@@ -6,7 +6,10 @@ set -euo pipefail
 packages=(libfcgi-dev libcurl4-openssl-dev libssl-dev pkg-config nginx-light curl ca-certificates)
 case "${1:-run}" in
   run) ;;
-  test) packages+=(procps psmisc wrk) ;;
+  # The browser suite: Debian's Chromium and its WebDriver with Debian's Selenium for
+  # /usr/bin/python3, and fonts for the sandbox's accented, CJK and emoji test account.
+  test) packages+=(procps psmisc wrk chromium chromium-driver python3-selenium
+                   fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji) ;;
   bench) packages+=(procps psmisc wrk) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
