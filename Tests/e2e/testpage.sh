@@ -139,23 +139,21 @@ expect_contains "failure page: Pinterest's status" "$report" "<dt>HTTP status</d
 expect_contains "failure page: step list" "$report" '<li class="failed"><strong>User account</strong>: failed</li>'
 
 # The store: writes go through store/tmp, so an immutable tmp stops them even for root.
-store="$E2E_RUN/store"
-restore_store() { chattr -i "$store/tmp" 2>/dev/null; }
-trap 'restore_store; e2e_finish' EXIT
-if chattr +i "$store/tmp" 2>/dev/null; then
+trap 'store_writes on; e2e_finish' EXIT
+if store_writes off 2>/dev/null; then
   catalogue_call -H 'Accept: application/json' "$BASE/test/start"
   expect_eq "store down at start: step" authorize "$(json_field "$CALL_BODY" step)"
   expect_eq "store down at start: error" store_unavailable "$(json_field "$CALL_BODY" error)"
-  restore_store
+  store_writes on
 
   jar="$E2E_RUN/jar-store"
   consent=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "$BASE/test/start")
   callback=$(e2e_consent "$jar" "$consent" sandbox_business allow)
-  chattr +i "$store/tmp"
+  store_writes off
   report=$(curl -s -b "$jar" -H 'Accept: application/json' "$callback")
-  restore_store
+  store_writes on
   expect_eq "store down at the end: step" store "$(json_field "$report" step)"
   expect_eq "store down at the end: error" store_unavailable "$(json_field "$report" error)"
 else
-  fail "store failure can be simulated" "chattr +i is not supported on $store"
+  fail "store failure can be simulated" "chattr +i is not supported on $E2E_RUN/store"
 fi

@@ -96,3 +96,23 @@ expect_error_redirect() {
   expect_eq "$name: error_description" "$message" "${description:0:${#message}}"
   expect_eq "$name: state" "$state" "$(url_param "$location" state)"
 }
+
+# Restarts the connection or the sandbox responder after its configuration changed: stops it, lets
+# its supervisor start it again, and waits until the new process serves. Usage: restart_responder NAME
+restart_responder() {
+  local name=$1 old new
+  old=$(cat "$E2E_RUN/$name.pid")
+  kill -TERM "$old"
+  for _ in $(seq 1 100); do
+    new=$(cat "$E2E_RUN/$name.pid" 2>/dev/null)
+    [ -n "$new" ] && [ "$new" != "$old" ] && [ -S "$E2E_RUN/$name.sock" ] && break
+    sleep 0.1
+  done
+  sleep 0.2
+}
+
+# Makes the store's directory for files being written immutable, so every write fails even for
+# root, or restores it. Usage: store_writes off|on
+store_writes() {
+  if [ "$1" = off ]; then chattr +i "$E2E_RUN/store/tmp"; else chattr -i "$E2E_RUN/store/tmp" 2>/dev/null; fi
+}
