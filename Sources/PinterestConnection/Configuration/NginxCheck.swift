@@ -50,7 +50,8 @@ enum NginxCheck {
         // In sandbox mode, the browser and the connection reach the sandbox through the same server.
         if configuration.pinterest.sandbox {
             for url in [configuration.pinterest.authorizationURL, configuration.pinterest.apiBaseURL + "/v5/oauth/token"] {
-                guard url.hasPrefix(configuration.publicURL), let uri = URLParts(url)?.path else { continue }
+                guard url.hasPrefix(configuration.publicURL), var uri = URLParts(url)?.path else { continue }
+                if url.hasSuffix("/") { uri += "/" }
                 let location = NginxLocation.select(uri, from: server)
                 if location?.fastcgiPass == nil || location?.fastcgiPass == expectedPass {
                     problems.append("--nginx: \(uri) does not reach the sandbox provider; add a location for \(mountPath)/sandbox/ with fastcgi_pass to the socket of `pinterest-connection sandbox`")
