@@ -42,7 +42,7 @@ public func htmlPage(title: String, body: String) -> String {
     dd{margin:0 0 .75rem 0;overflow-wrap:anywhere}
     table{border-collapse:collapse;width:100%;font-size:.95rem}
     th,td{text-align:left;vertical-align:top;padding:.35rem .5rem;border-bottom:1px solid #d8dde3;overflow-wrap:anywhere}
-    th{font-weight:400;width:35%}
+    th{font-weight:400;width:1%;white-space:nowrap}
     ol.steps{padding-left:1.5rem}
     .steps .passed::marker{color:#2e7d32}
     .steps .failed{color:#c62828}
@@ -53,7 +53,7 @@ public func htmlPage(title: String, body: String) -> String {
     button.primary,.button.primary{background:#e60023;border-color:#e60023;color:#fff}
     :focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
     label{display:block;padding:.5rem;border:1px solid #d8dde3;border-radius:8px;margin:.5rem 0}
-    @media (max-width:40rem){main{margin:0;border:0;border-radius:0}}
+    @media (max-width:40rem){body{background:#fff}main{margin:0;border:0;border-radius:0}}
     @media (prefers-color-scheme: dark){body{background:#0d1117;color:#e6edf3}main{background:#161b22;border-color:#30363d}code,pre{background:#21262d}label,th,td{border-color:#30363d}button,.button{background:#21262d;color:#e6edf3}.muted,.steps .not-reached{color:#8b949e}a{color:#79b8ff}}
     </style>
     </head>

@@ -96,30 +96,36 @@ extension TestReport {
     private static func settingsList(_ configuration: Configuration, grantedScopes: String? = nil) -> String {
         let pinterest = configuration.pinterest
         var rows = [
-            ("Pinterest", pinterest.sandbox ? "the embedded sandbox provider" : "app ID \(pinterest.clientID)"),
-            ("Redirect URI in use", configuration.redirectURI),
-            ("Scopes requested", pinterest.scopes.joined(separator: " ")),
+            definition("Pinterest", pinterest.sandbox ? "The embedded sandbox provider" : "App ID \(pinterest.clientID)", code: false),
+            definition("Redirect URI in use", configuration.redirectURI),
+            definition("Scopes requested", pinterest.scopes.joined(separator: " ")),
         ]
         if let grantedScopes {
-            rows.append(("Scopes granted", grantedScopes.isEmpty ? "none listed by Pinterest" : grantedScopes))
+            rows.append(grantedScopes.isEmpty ? definition("Scopes granted", "None listed by Pinterest", code: false)
+                                              : definition("Scopes granted", grantedScopes))
         }
-        rows.append(("Authorization page", pinterest.authorizationURL))
-        rows.append(("API", pinterest.apiBaseURL))
-        rows.append(("Profile sync", configuration.syncUserProfile ? "on: every login overwrites name, nickname and picture"
-                                                                   : "off: only the first login writes name, nickname and picture"))
-        let items = rows.map { "<dt>\(escapeHTML($0.0))</dt><dd><code>\(escapeHTML($0.1))</code></dd>" }
-        return "<h2>Settings</h2>\n<dl>\n\(items.joined(separator: "\n"))\n</dl>"
+        rows.append(definition("Authorization page", pinterest.authorizationURL))
+        rows.append(definition("API", pinterest.apiBaseURL))
+        rows.append(definition("Profile sync", configuration.syncUserProfile ? "On: every login overwrites name, nickname and picture."
+                                                                             : "Off: only the first login writes name, nickname and picture.",
+                               code: false))
+        return "<h2>Settings</h2>\n<dl>\n\(rows.joined(separator: "\n"))\n</dl>"
     }
 
     private static func answerList(_ answer: PinterestAnswer) -> String {
-        var rows: [(String, String)] = []
-        rows.append(("HTTP status", answer.status.map(String.init) ?? "no HTTP answer"))
-        if let code = answer.code { rows.append(("Error code", code)) }
-        if let message = answer.message { rows.append(("Message", message)) }
-        if let requestID = answer.requestID { rows.append(("Request id (x-pinterest-rid)", requestID)) }
-        if let detail = answer.detail { rows.append(("Diagnosis", detail)) }
-        let items = rows.map { "<dt>\(escapeHTML($0.0))</dt><dd><code>\(escapeHTML($0.1))</code></dd>" }
-        return "<h2>What Pinterest answered</h2>\n<dl>\n\(items.joined(separator: "\n"))\n</dl>"
+        var rows = [answer.status.map { definition("HTTP status", String($0)) }
+                    ?? definition("HTTP status", "No HTTP response", code: false)]
+        if let code = answer.code { rows.append(definition("Error code", code)) }
+        if let message = answer.message { rows.append(definition("Message", message, code: false)) }
+        if let requestID = answer.requestID { rows.append(definition("Request id (x-pinterest-rid)", requestID)) }
+        if let detail = answer.detail { rows.append(definition("Diagnosis", detail, code: false)) }
+        return "<h2>What Pinterest answered</h2>\n<dl>\n\(rows.joined(separator: "\n"))\n</dl>"
+    }
+
+    /// Renders one term and its value, the value as code unless it is a sentence.
+    private static func definition(_ term: String, _ value: String, code: Bool = true) -> String {
+        let text = code ? "<code>\(escapeHTML(value))</code>" : escapeHTML(value)
+        return "<dt>\(escapeHTML(term))</dt><dd>\(text)</dd>"
     }
 
     private static func tokenSummary(_ tokens: PinterestTokens) -> String {
