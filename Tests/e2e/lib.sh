@@ -120,3 +120,26 @@ e2e_login() {
   result=$(e2e_callback "$jar" "$callback")
   printf '%s' "${result#* }"
 }
+
+# Runs curl with the given arguments and sets STATUS, BODY and HEADERS (without CRs) of the
+# response. Not for parallel calls, because every call writes the same two files.
+e2e_call() {
+  STATUS=$(curl -s -o "$E2E_RUN/call-body" -D "$E2E_RUN/call-headers" -w '%{http_code}' "$@")
+  BODY=$(cat "$E2E_RUN/call-body")
+  HEADERS=$(tr -d '\r' < "$E2E_RUN/call-headers")
+}
+
+# Prints the value of the first header with that name, case-insensitive. Usage: header_value HEADERS NAME
+header_value() {
+  printf '%s\n' "$1" | grep -i "^$2:" | head -n 1 | sed -E 's/^[^:]+: *//'
+}
+
+# Prints the Set-Cookie header that sets the named cookie. Usage: set_cookie_line HEADERS NAME
+set_cookie_line() {
+  printf '%s\n' "$1" | grep -i "^set-cookie: $2=" | head -n 1 | sed -E 's/^[^:]+: *//'
+}
+
+# Prints the value of a cookie in a curl cookie jar. Usage: jar_cookie JAR NAME
+jar_cookie() {
+  awk -v name="$2" '$6 == name { print $7 }' "$1" 2>/dev/null | tail -n 1
+}
