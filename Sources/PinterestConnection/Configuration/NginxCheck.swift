@@ -150,11 +150,15 @@ struct NginxParser {
             errors.append("cannot read \(path)")
             return nil
         }
-        var tokens = Self.tokens(String(decoding: bytes, as: UTF8.self))[...]
-        var directives = block(&tokens, file: path, depth: depth)
-        if !tokens.isEmpty { errors.append("\(path):\(tokens.first!.line): unexpected }") }
-        directives = directives.filter { $0.name != "" }
-        return directives
+        return parse(text: String(decoding: bytes, as: UTF8.self), file: path, depth: depth)
+    }
+
+    /// Parses configuration text; `file` resolves relative includes and names lines in messages.
+    mutating func parse(text: String, file: String, depth: Int = 0) -> [NginxDirective] {
+        var tokens = Self.tokens(text)[...]
+        let directives = block(&tokens, file: file, depth: depth)
+        if let extra = tokens.first { errors.append("\(file):\(extra.line): unexpected }") }
+        return directives.filter { $0.name != "" }
     }
 
     private mutating func block(_ tokens: inout ArraySlice<(text: String, line: Int)>, file: String, depth: Int) -> [NginxDirective] {

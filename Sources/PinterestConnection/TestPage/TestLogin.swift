@@ -84,6 +84,9 @@ extension ConnectionHandlers {
         }
         guard let password = configuration.testPage.password else { return nil }
 
+        // NOTE: Failed password attempts are logged but not rate-limited. The loader requires 12
+        // characters, and an operator should turn the page off after testing.
+
         if let credentials = Self.basicCredentials(request),
             credentials.user == TestLogin.operatorUserName,
             constantTimeEquals(sha256(Array(credentials.password.utf8)), sha256(Array(password.utf8)))
