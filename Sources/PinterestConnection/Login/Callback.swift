@@ -15,7 +15,8 @@ extension ConnectionHandlers {
         switch takeLogin(request, query: query) {
         case .failure(let entry):
             var response = entry.error().response(for: request)
-            if let state = query["state"] { response.setCookie(deletedCookie(Self.transactionCookieName(state: state))) }
+            // A repeated state ties the request to no single login, so every pending login keeps its cookie.
+            if let state = query["state"], query.count(of: "state") == 1 { response.setCookie(deletedCookie(Self.transactionCookieName(state: state))) }
             return response
         case .success(let value):
             login = value
