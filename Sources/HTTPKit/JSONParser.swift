@@ -47,8 +47,11 @@ public struct JSONParser: Sendable {
         }
 
         mutating func skipWhitespace() {
-            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) {
-                position += 1
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
             }
         }
 
@@ -126,17 +129,19 @@ public struct JSONParser: Sendable {
 
         mutating func readString() throws(Error) -> String {
             position += 1
-            var scalars = String.UnicodeScalarView()
             let start = position
-            // Fast path: a run without escapes is validated and copied at once.
+            // Fast path: a run without escapes is validated and copied at once, and a string that
+            // is one such run, as most are, is returned as it is.
             while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
                 guard bytes[position] >= 0x20 else { throw error("control character in a string") }
                 position += 1
             }
-            guard let run = String(validating: bytes[start..<position], as: UTF8.self) else {
-                throw error("invalid UTF-8 in a string")
+            let text = try decodeRun(start..<position)
+            if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
+                position += 1
+                return text
             }
-            scalars.append(contentsOf: run.unicodeScalars)
+            var scalars = text.unicodeScalars
             while true {
                 guard position < bytes.count else { throw error("unterminated string") }
                 let byte = bytes[position]
@@ -170,11 +175,20 @@ public struct JSONParser: Sendable {
                 {
                     position += 1
                 }
-                guard let run = String(validating: bytes[runStart..<position], as: UTF8.self) else {
-                    throw error("invalid UTF-8 in a string")
-                }
-                scalars.append(contentsOf: run.unicodeScalars)
+                scalars.append(contentsOf: try decodeRun(runStart..<position).unicodeScalars)
             }
+        }
+
+        /// Decodes a run of string bytes. ASCII, which needs no validation, skips the generic and
+        /// much slower `String(validating:as:)`.
+        func decodeRun(_ range: Range<Int>) throws(Error) -> String {
+            let text: String? = bytes.withUnsafeBufferPointer { buffer in
+                let run = UnsafeBufferPointer(rebasing: buffer[range])
+                if run.allSatisfy({ $0 < 0x80 }) { return String(decoding: run, as: UTF8.self) }
+                return String(validating: run, as: UTF8.self)
+            }
+            guard let text else { throw error("invalid UTF-8 in a string") }
+            return text
         }
 
         mutating func readHex4() throws(Error) -> UInt32 {

@@ -34,7 +34,7 @@ public struct Response: Sendable {
     }
 
     public static func json(_ value: JSON, status: Int = 200) -> Response {
-        var response = Response(status: status, body: Array(value.serialized().utf8))
+        var response = Response(status: status, body: value.serializedBytes())
         response.addHeader("Content-Type", "application/json")
         response.addHeader("Cache-Control", "no-store")
         return response
