@@ -76,30 +76,30 @@ public struct Request: Sendable {
     /// The most cookies one request may carry; browsers send at most a few hundred per host.
     public static let maximumCookies = 300
 
+    /// Parses the header on its UTF-8 bytes, which costs a fraction of splitting it by `Character`.
+    /// The separators, spaces and quotes it looks for are all ASCII.
     static func parseCookies(_ header: String) -> [String: String]? {
         var cookies: [String: String] = [:]
         var count = 0
-        for pair in header.split(separator: ";", omittingEmptySubsequences: true) {
+        for pair in header.utf8.split(separator: UInt8(ascii: ";"), omittingEmptySubsequences: true) {
             count += 1
             if count > maximumCookies { return nil }
-            guard let equals = pair.firstIndex(of: "=") else { continue }
-            let name = pair[..<equals].trimmingSpaces()
-            var value = pair[pair.index(after: equals)...].trimmingSpaces()
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-                value = String(value.dropFirst().dropLast())
+            guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = String(Substring(trimmingSpaces(pair[..<equals])))
+            var value = trimmingSpaces(pair[pair.index(after: equals)...])
+            if value.count >= 2, value.first == UInt8(ascii: "\""), value.last == UInt8(ascii: "\"") {
+                value = value.dropFirst().dropLast()
             }
             if name.isEmpty || cookies[name] != nil { continue }
-            cookies[name] = value
+            cookies[name] = String(Substring(value))
         }
         return cookies
     }
-}
 
-extension Substring {
-    func trimmingSpaces() -> String {
-        var slice = self[...]
-        while let first = slice.first, first == " " || first == "\t" { slice = slice.dropFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice = slice.dropLast() }
-        return String(slice)
+    private static func trimmingSpaces(_ bytes: Substring.UTF8View) -> Substring.UTF8View {
+        var slice = bytes
+        while let first = slice.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { slice = slice.dropFirst() }
+        while let last = slice.last, last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") { slice = slice.dropLast() }
+        return slice
     }
 }
