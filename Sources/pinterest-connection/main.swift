@@ -121,7 +121,8 @@ case "sandbox":
     }
     let provider = SandboxProvider(registration: registration)
     let responder = Responder(configuration: responderConfiguration(name: "sandbox", options),
-                              socket: listeningSocket(options), handler: provider.handle)
+                              socket: listeningSocket(options), handler: provider.handle,
+                              onTick: provider.purgeExpired)
     exit(responder.run())
 
 case "sandbox-registration":
@@ -162,7 +163,7 @@ case "refresh-token":
     }
 
 case "store-bench":
-    fail("store-bench is not built yet")  // TEMPORARY until ProfileStoreBenchmark lands
+    exit(ProfileStoreBenchmark.run(arguments: Array(rest)))
 
 case "help", "--help", "-h":
     print(usage)

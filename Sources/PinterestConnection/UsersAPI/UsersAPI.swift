@@ -37,9 +37,17 @@ extension ConnectionHandlers {
     }
 
     private func storeErrorResponse(_ error: StoreError, request: Request) -> Response {
-        Log.error("user API store failure", ["request_id": request.requestID, "error": error.description])
-        if case .corruptRecord = error { return apiError(ErrorCatalogue.corruptRecord) }
-        return apiError(ErrorCatalogue.storeUnavailable)
+        switch error {
+        case .invalidArgument(let name, let reason):
+            // A malformed `page` cursor or id from the client, not a failing store.
+            return apiError(ErrorCatalogue.invalidRequest, detail: "Invalid \(name): \(reason)")
+        case .corruptRecord:
+            Log.error("user API store failure", ["request_id": request.requestID, "error": error.description])
+            return apiError(ErrorCatalogue.corruptRecord)
+        default:
+            Log.error("user API store failure", ["request_id": request.requestID, "error": error.description])
+            return apiError(ErrorCatalogue.storeUnavailable)
+        }
     }
 
     /// The profile as the API shows it: the same as `/profile`, plus the Pinterest tokens for an
