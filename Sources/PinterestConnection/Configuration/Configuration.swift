@@ -73,6 +73,17 @@ public struct Application: Sendable {
     public var pinterestEnabled: Bool
     /// Whether `/api/users/{id}` may include the user's Pinterest tokens for this application.
     public var exposePinterestTokens: Bool
+
+    /// Checks that `url` is one of `callbackURLs`, byte for byte. Swift's `==` on strings compares
+    /// canonical equivalence instead, under which U+212A KELVIN SIGN equals `K`.
+    public func allowsCallbackURL(_ url: String) -> Bool {
+        callbackURLs.contains { $0.utf8.elementsEqual(url.utf8) }
+    }
+
+    /// Checks that `url` is one of `logoutURLs`, byte for byte.
+    public func allowsLogoutURL(_ url: String) -> Bool {
+        logoutURLs.contains { $0.utf8.elementsEqual(url.utf8) }
+    }
 }
 
 public struct SessionSettings: Sendable {

@@ -27,7 +27,7 @@ extension ConnectionHandlers {
             Log.warning("authorize rejected", ["request_id": request.requestID, "client_id": clientID, "reason": "connection_disabled"])
             return ErrorCatalogue.connectionDisabled.error().response(for: request)
         }
-        guard let redirectURI = query["redirect_uri"], application.callbackURLs.contains(redirectURI) else {
+        guard let redirectURI = query["redirect_uri"], application.allowsCallbackURL(redirectURI) else {
             Log.warning("authorize rejected", ["request_id": request.requestID, "client_id": clientID, "reason": "callback_url_not_allowed"])
             return ErrorCatalogue.callbackURLNotAllowed.error().response(for: request)
         }

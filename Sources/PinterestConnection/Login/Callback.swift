@@ -84,7 +84,7 @@ extension ConnectionHandlers {
         // The configuration may have changed since the login started.
         if login.isTestLogin { return configuration.testPage.enabled ? .success(login) : .failure(ErrorCatalogue.testPageDisabled) }
         guard let application = configuration.application(clientID: login.clientID), application.pinterestEnabled,
-            application.callbackURLs.contains(login.redirectURI)
+            application.allowsCallbackURL(login.redirectURI)
         else {
             return .failure(ErrorCatalogue.connectionDisabled)
         }

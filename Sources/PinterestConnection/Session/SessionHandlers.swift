@@ -82,7 +82,7 @@ extension ConnectionHandlers {
 
         let application = request.queryValue("client_id").flatMap { configuration.application(clientID: $0) }
         var response: Response
-        if let application, let returnTo = request.queryValue("returnTo"), application.logoutURLs.contains(returnTo) {
+        if let application, let returnTo = request.queryValue("returnTo"), application.allowsLogoutURL(returnTo) {
             response = .redirect(to: returnTo)
         } else if let application, let first = application.logoutURLs.first {
             response = .redirect(to: first)
