@@ -9,8 +9,8 @@ import HTTPKit
 /// store's permissions, the sandbox registration, an optional nginx configuration, and whether
 /// Pinterest's endpoints answer and accept the app credentials.
 public enum ConfigurationCheck {
-    /// The longest a reachability probe may take, whatever the configured Pinterest timeouts, so
-    /// the whole check ends within about 20 seconds even when every endpoint hangs.
+    /// The maximum time of each of the two reachability probes, whatever the configured Pinterest
+    /// timeouts, so the whole check ends within about 10 seconds even when both endpoints hang.
     static let probeConnectTimeoutMilliseconds = 3000
     static let probeTimeoutMilliseconds = 5000
 

@@ -75,7 +75,7 @@ extension ConnectionHandlers {
         return report.response(for: request, configuration: configuration)
     }
 
-    /// The error response when the test page is off or the operator password is missing or wrong,
+    /// Returns the error response when the test page is off or the operator password is missing or wrong,
     /// or nil when the request may go on. Without a password (sandbox mode only, which the loader
     /// enforces) the page is open.
     func operatorAccessDenial(_ request: Request) -> Response? {
@@ -101,7 +101,7 @@ extension ConnectionHandlers {
         return response
     }
 
-    /// The user name and password of an `Authorization: Basic` header, or nil.
+    /// Returns the user name and password of an `Authorization: Basic` header, or nil.
     static func basicCredentials(_ request: Request) -> (user: String, password: String)? {
         guard let header = request.header("authorization"), header.lowercased().hasPrefix("basic "),
             let decoded = Base64URL.decodeStandard(String(header.dropFirst(6)).trimmingCharacters()),
