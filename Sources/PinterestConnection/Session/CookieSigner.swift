@@ -71,7 +71,10 @@ public struct CookieSigner: Sendable {
         }
         if issuedAt > now + CookieSigner.allowedClockSkewSeconds { return .failure(.issuedInFuture) }
         if expiresAt <= now { return .failure(.expired) }
-        if expiresAt - issuedAt > maximumLifetime { return .failure(.lifetimeTooLong) }
+        // Timestamps far apart, such as Int64.min and Int64.max, would overflow a plain subtraction
+        // and stop the process. Only a holder of a signing key can send them.
+        let (lifetime, overflowed) = expiresAt.subtractingReportingOverflow(issuedAt)
+        if overflowed || lifetime > maximumLifetime { return .failure(.lifetimeTooLong) }
         return .success(Verified(subject: String(fields[0]), issuedAt: issuedAt, expiresAt: expiresAt, keyID: keyID))
     }
 }
