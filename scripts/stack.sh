@@ -136,7 +136,7 @@ stack_start() {
   nginx -p "$run" -c "$run/nginx.conf" -e "$run/nginx-error.log" &
   echo $! > "$run/nginx.pid.supervisor"
   for _ in $(seq 1 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$port/nginx-ok" && return 0
+    [ "$(curl -s "http://127.0.0.1:$port/stack-id")" = "$run" ] && return 0
     sleep 0.05
   done
   echo "stack: nginx did not answer on port $port within 5 seconds" >&2

@@ -65,13 +65,23 @@ e2e_finish() {
   exit $?
 }
 
-# Starts a fresh stack (nginx, connection, sandbox) in its own directory; sets BASE and E2E_RUN.
+# Starts a fresh stack (nginx, connection, sandbox) in its own directory; sets BASE, PORT and
+# E2E_RUN. A port can be taken between the check and nginx's bind (by another test run, say), so
+# a failed start is retried on another port.
 e2e_start() {
-  PORT=$(e2e_free_port) || { echo "no free port found"; exit 1; }
-  E2E_RUN=$(mktemp -d /tmp/pc-e2e.XXXXXX)
   trap e2e_finish EXIT
-  BASE="http://127.0.0.1:$PORT"
-  stack_start "$E2E_RUN" "$PORT" || { fail "stack starts" "see $E2E_RUN"; exit 1; }
+  for attempt in 1 2 3 4 5; do
+    PORT=$(e2e_free_port) || { echo "no free port found"; exit 1; }
+    E2E_RUN=$(mktemp -d /tmp/pc-e2e.XXXXXX)
+    BASE="http://127.0.0.1:$PORT"
+    stack_start "$E2E_RUN" "$PORT" && return 0
+    echo "stack did not start on port $PORT (attempt $attempt); retrying on another port"
+    stack_stop "$E2E_RUN"
+    rm -rf "$E2E_RUN"
+  done
+  E2E_RUN=""
+  fail "stack starts" "five attempts on different ports failed"
+  exit 1
 }
 
 # Prints a value from a flat JSON text: json_field '{"a":"b"}' a → b (strings and numbers only).
