@@ -130,7 +130,9 @@ public struct URLParts: Sendable, Equatable {
         if let portSeparator {
             host = authority[..<portSeparator].lowercased()
             let digits = authority[authority.index(after: portSeparator)...]
-            guard let number = Int(digits), (1...65535).contains(number) else { return nil }
+            // Int("+80") is 80, but a port is digits only (RFC 3986 section 3.2.3).
+            guard digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+                let number = Int(digits), (1...65535).contains(number) else { return nil }
             port = number
         } else {
             host = authority.lowercased()
