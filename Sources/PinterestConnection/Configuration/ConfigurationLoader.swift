@@ -93,8 +93,17 @@ public struct ConfigurationLoader {
         return url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
+    /// Checks that a host names this machine: `localhost`, `[::1]` or an IPv4 address in
+    /// 127.0.0.0/8. A DNS name such as `127.example.com` never counts, whatever it resolves to.
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host.hasPrefix("127.") || host == "[::1]"
+        if host == "localhost" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets[0] == "127" else { return false }
+        return octets.allSatisfy { octet in
+            (1...3).contains(octet.utf8.count)
+                && octet.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+                && Int(octet)! <= 255
+        }
     }
 
     private mutating func readPinterest(_ object: [String: JSON], publicURL: String?) -> PinterestSettings? {
