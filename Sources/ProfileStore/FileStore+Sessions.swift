@@ -10,6 +10,11 @@ import HTTPKit
 extension FileStore {
     // MARK: Sessions
 
+    /// The maximum number of sessions one user keeps. Every login of a user rewrites the user's session index
+    /// under the shard lock and checks each entry's file, so without a bound a user who logs in
+    /// again and again (a script, say) makes each of the user's logins slower than the last.
+    public static let maximumSessionsPerUser = 100
+
     /// Saves a session under the lock of its user's shard, after checking that the user's record
     /// exists. A session therefore never outlives a `deleteUser` that runs after the save, and a
     /// user who is deleted and logs in again gets none of the old sessions back.
@@ -30,6 +35,15 @@ extension FileStore {
         var entries = try reportingCorruption { () throws(StoreError) in try readSessionIndex(indexPath) }
         entries.removeAll { entry in
             entry.key == sessionKey || entry.expiresAt <= now || !FileSystem.fileExists(layout.session(entry.key))
+        }
+
+        // Past the bound, the sessions that expire first end. Their files go before the index
+        // drops them, so a crash in between cannot leave a session that `deleteUser` would miss.
+        if entries.count >= Self.maximumSessionsPerUser {
+            entries.sort { $0.expiresAt < $1.expiresAt }
+            let ended = entries.prefix(entries.count - Self.maximumSessionsPerUser + 1)
+            try removeSessions(ended.map(\.key))
+            entries.removeFirst(ended.count)
         }
         entries.append(RecordCoding.IndexEntry(key: sessionKey, expiresAt: session.expiresAt))
 
