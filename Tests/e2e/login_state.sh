@@ -52,6 +52,9 @@ e2e_call -b "$jar" -c "$jar" "$BASE/login/callback?code=$code&state=$wrong_state
 expect_error_page "wrong state" invalid_state
 e2e_call -b "$jar" -c "$jar" "$BASE/login/callback?code=$code&state=$(head -c 3000 /dev/zero | tr '\0' 'A')"
 expect_error_page "overlong state" invalid_state
+e2e_call -b "$jar" -c "$jar" -G "$BASE/login/callback" --data-urlencode "code=$code" --data-urlencode "state=a=b;Domain=x; Max-Age=99"
+expect_error_page "state with cookie attributes" invalid_state
+expect_not_contains "state with cookie attributes: no Set-Cookie" "$HEADERS" "Set-Cookie:"
 expect_eq "real login completes after the rejections" "302 $BASE/demo/?state=missing-state" "$(e2e_callback "$jar" "$CALLBACK")"
 
 # A wrong state that shares the cookie's name: the cookie is found, but it was signed for another state.

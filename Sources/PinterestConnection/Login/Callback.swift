@@ -15,8 +15,12 @@ extension ConnectionHandlers {
         switch takeLogin(request, query: query) {
         case .failure(let entry):
             var response = entry.error().response(for: request)
-            // A repeated state ties the request to no single login, so every pending login keeps its cookie.
-            if let state = query["state"], query.count(of: "state") == 1 { response.setCookie(deletedCookie(Self.transactionCookieName(state: state))) }
+            // A repeated state ties the request to no single login, so every pending login keeps its
+            // cookie. Only a state in base64url, as this service issues them, may name the cookie:
+            // any other text would reach the Set-Cookie header, where `;` adds attributes.
+            if let state = query["state"], query.count(of: "state") == 1, Base64URL.decode(state) != nil {
+                response.setCookie(deletedCookie(Self.transactionCookieName(state: state)))
+            }
             return response
         case .success(let value):
             login = value
