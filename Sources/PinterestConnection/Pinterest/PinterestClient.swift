@@ -116,23 +116,42 @@ public final class PinterestClient: Sendable {
                       "Content-Type: application/x-www-form-urlencoded",
                       "Accept: application/json"],
             body: form.encoded)
-        let answer: JSON
         switch classify(result, step: step) {
         case .failure(let failure): return .failure(failure)
-        case .success(let json): answer = json
+        case .success(let answer): return tokenGrant(from: answer, step: step)
         }
+    }
 
-        guard let accessToken = answer["access_token"]?.stringValue, !accessToken.isEmpty else {
-            return .failure(PinterestFailure(kind: .invalidAnswer, step: step, status: 200,
-                                             detail: "the token response has no access_token"))
+    /// The longest lifetime accepted for a token: Pinterest documents 30 days for access tokens
+    /// and 60 days for refresh tokens, and callers add lifetimes to the current Unix time.
+    static let maximumTokenLifetime: Int64 = 10 * 365 * 86_400
+
+    /// Reads a successful token response. A lifetime may be a JSON number or a string of digits.
+    /// One that is not a whole number of seconds from 1 to `maximumTokenLifetime` makes the answer
+    /// invalid, so adding it to the current time cannot overflow.
+    func tokenGrant(from answer: JSON, step: String) -> Result<PinterestTokenGrant, PinterestFailure> {
+        func invalid(_ detail: String) -> Result<PinterestTokenGrant, PinterestFailure> {
+            .failure(PinterestFailure(kind: .invalidAnswer, step: step, status: 200, detail: detail))
         }
-        let grant = PinterestTokenGrant(
+        guard let accessToken = answer["access_token"]?.stringValue, !accessToken.isEmpty else {
+            return invalid("the token response has no access_token")
+        }
+        var lifetimes: [String: Int64] = [:]
+        for field in ["expires_in", "refresh_token_expires_in"] {
+            guard let value = answer[field], !value.isNull else { continue }
+            guard let seconds = value.intValue ?? value.stringValue.flatMap({ Int64($0) }),
+                (1...Self.maximumTokenLifetime).contains(seconds)
+            else {
+                return invalid("the token response's \(field) is not a number of seconds from 1 to \(Self.maximumTokenLifetime)")
+            }
+            lifetimes[field] = seconds
+        }
+        return .success(PinterestTokenGrant(
             accessToken: accessToken,
-            expiresIn: answer["expires_in"]?.intValue ?? 2_592_000,
+            expiresIn: lifetimes["expires_in"] ?? 2_592_000,
             refreshToken: answer["refresh_token"]?.stringValue,
-            refreshTokenExpiresIn: answer["refresh_token_expires_in"]?.intValue,
-            scope: answer["scope"]?.stringValue ?? "")
-        return .success(grant)
+            refreshTokenExpiresIn: lifetimes["refresh_token_expires_in"],
+            scope: answer["scope"]?.stringValue ?? ""))
     }
 
     /// Reads `GET /v5/user_account` with the user's access token.
@@ -153,7 +172,7 @@ public final class PinterestClient: Sendable {
     }
 
     /// Turns a transport result into Pinterest's JSON answer or a classified failure.
-    private func classify(_ result: Result<HTTPClient.Result, HTTPClient.Failure>, step: String) -> Result<JSON, PinterestFailure> {
+    func classify(_ result: Result<HTTPClient.Result, HTTPClient.Failure>, step: String) -> Result<JSON, PinterestFailure> {
         let response: HTTPClient.Result
         switch result {
         case .failure(.timedOut(let reason)):
