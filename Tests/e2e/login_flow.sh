@@ -154,6 +154,23 @@ wait "$race_a" "$race_b"
 expect_eq "parallel tab a completes" "302 $BASE/demo/?state=race-a" "$(cat "$E2E_RUN/race-a")"
 expect_eq "parallel tab b completes" "302 $BASE/demo/?state=race-b" "$(cat "$E2E_RUN/race-b")"
 
+# A browser keeps at most five pending logins, so a sixth deletes the oldest cookie. Cookie times
+# are in seconds, so the oldest starts a second before the others.
+jar=$E2E_RUN/jar-many
+oldest_consent=$(e2e_authorize "$jar" tab-1)
+oldest_cookie=pc_tx_$(url_param "$oldest_consent" state | cut -c1-12)
+sleep 1.1
+for tab in 2 3 4 5; do e2e_authorize "$jar" "tab-$tab" >/dev/null; done
+expect_eq "five pending logins before the sixth" 5 "$(grep -c 'pc_tx_' "$jar")"
+e2e_call -c "$jar" -b "$jar" -G "$BASE/authorize" --data-urlencode response_type=code --data-urlencode client_id=demo \
+  --data-urlencode "redirect_uri=$BASE/demo/" --data-urlencode state=tab-6
+expect_contains "sixth login deletes the oldest cookie" "$(set_cookie_line "$HEADERS" "$oldest_cookie")" "Max-Age=0"
+expect_eq "sixth login deletes one cookie" 1 "$(printf '%s\n' "$HEADERS" | grep -c 'Max-Age=0')"
+expect_eq "sixth login sets its own cookie" 2 "$(printf '%s\n' "$HEADERS" | grep -c '^Set-Cookie: pc_tx_')"
+newest_consent=$(header_value "$HEADERS" Location)
+result=$(e2e_callback "$jar" "$(e2e_consent "$jar" "$newest_consent" sandbox_pinner allow)")
+expect_eq "newest login completes" "302 $BASE/demo/?state=tab-6" "$result"
+
 # A HEAD on the callback (a link previewer, say) uses up nothing: the GET after it still logs in.
 jar=$E2E_RUN/jar-head
 consent_url=$(e2e_authorize "$jar" head-state)
