@@ -74,6 +74,19 @@ e2e_call -H "Cookie: $saved_cookie" "$CALLBACK"
 expect_error_page "replay with a saved transaction cookie" invalid_state
 expect_contains "replay is logged as used" "$(cat "$E2E_RUN/connection.log")" "reason=state_used_or_expired"
 
+# The same callback ten times at once, as from a double click: exactly one completes.
+jar=$E2E_RUN/jar-parallel
+start_login "$jar" parallel-state
+pids=()
+for n in $(seq 1 10); do
+  cp "$jar" "$jar-$n"
+  e2e_callback "$jar-$n" "$CALLBACK" > "$E2E_RUN/parallel-$n" &
+  pids+=($!)
+done
+wait "${pids[@]}"
+expect_eq "one parallel callback completes" 1 "$(grep -lx "302 $BASE/demo/?state=parallel-state" "$E2E_RUN"/parallel-* | wc -l)"
+expect_eq "nine parallel callbacks are rejected" 9 "$(grep -lx '400 ' "$E2E_RUN"/parallel-* | wc -l)"
+
 # The callback in a browser without the transaction cookie: another browser, as in login CSRF.
 jar=$E2E_RUN/jar-victim
 start_login "$E2E_RUN/jar-attacker" csrf-state
