@@ -152,7 +152,7 @@ public final class Responder: Sendable {
         let sequence = requestCounter.add(1, ordering: .relaxed).newValue
         let exchange = Exchange(raw)
         let params = exchange.readParams()
-        let requestID = params["REQUEST_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(getpid())-\(sequence)"
+        let requestID = params.requestID.flatMap { $0.isEmpty ? nil : $0 } ?? "\(getpid())-\(sequence)"
 
         let response: Response
         var request = Exchange.makeRequest(params: params, requestID: requestID)

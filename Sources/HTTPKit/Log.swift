@@ -22,21 +22,43 @@ public enum Log {
     }
 
     /// Writes the line with one `write(2)` call, so lines from concurrent threads never interleave.
+    /// The line is built as bytes, because the responder logs every request and appending
+    /// interpolated `String`s cost about as much as parsing the request.
     public static func write(_ level: Level, _ message: StaticString, _ fields: KeyValuePairs<String, String>) {
-        var line = "ts=\(timestamp()) level=\(level.rawValue) msg=\(quote(message.description))"
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        line.append(contentsOf: "ts=".utf8)
+        line.append(contentsOf: timestamp().utf8)
+        line.append(contentsOf: " level=".utf8)
+        line.append(contentsOf: level.rawValue.utf8)
+        line.append(contentsOf: " msg=".utf8)
+        appendQuoted(message.description, to: &line)
         for (key, value) in fields {
-            line += " \(key)=\(quote(value))"
+            line.append(UInt8(ascii: " "))
+            line.append(contentsOf: key.utf8)
+            line.append(UInt8(ascii: "="))
+            appendQuoted(value, to: &line)
         }
-        line += "\n"
-        var bytes = Array(line.utf8)
-        _ = bytes.withUnsafeMutableBytes { buffer in
+        line.append(UInt8(ascii: "\n"))
+        _ = line.withUnsafeBytes { buffer in
             Glibc.write(2, buffer.baseAddress, buffer.count)
         }
     }
 
+    private static func appendQuoted(_ value: String, to line: inout [UInt8]) {
+        if needsQuotes(value) {
+            line.append(contentsOf: quote(value).utf8)
+        } else {
+            line.append(contentsOf: value.utf8)
+        }
+    }
+
+    static func needsQuotes(_ value: String) -> Bool {
+        value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == 0x7F }
+    }
+
     static func quote(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "=") || $0 == 0x7F }
-        guard needsQuotes else { return value }
+        guard needsQuotes(value) else { return value }
         var quoted = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
