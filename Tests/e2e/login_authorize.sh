@@ -127,7 +127,10 @@ expect_error_page "disabled application with a wrong response_type" 403 connecti
 
 # Swift's == on strings compares canonical equivalence. URIs that differ only by characters
 # equivalent to K and ; therefore test byte-for-byte matching best. The demo URL has neither, so
-# the stack restarts with an application whose URL has both.
+# the stack restarts with an application whose URL has both. The restart also disables the demo
+# application while one of its logins is pending.
+pending_jar=$E2E_RUN/jar-pending
+pending_consent=$(e2e_authorize "$pending_jar" pending-state)
 stack_stop "$E2E_RUN"
 strict_uri="$BASE/demo/?app=K;1"
 python3 - "$E2E_RUN/connection.json" "$strict_uri" <<'PYTHON'
@@ -135,6 +138,7 @@ import json, sys
 path, uri = sys.argv[1], sys.argv[2]
 with open(path) as file:
     configuration = json.load(file)
+configuration["applications"][0]["pinterest_enabled"] = False
 configuration["applications"].append({
     "name": "Strict application", "client_id": "strict-app", "client_secret": "strict-secret",
     "callbacks": [uri], "allowed_logout_urls": [uri], "pinterest_enabled": True})
@@ -142,6 +146,13 @@ with open(path, "w") as file:
     json.dump(configuration, file, indent=2)
 PYTHON
 stack_start "$E2E_RUN" "$PORT" || { fail "stack restarts with strict-app"; exit 1; }
+
+pending_callback=$(e2e_consent "$pending_jar" "$pending_consent" sandbox_pinner allow)
+e2e_call -b "$pending_jar" -c "$pending_jar" "$pending_callback"
+expect_eq "login pending while its application was disabled: status 403" 403 "$STATUS"
+expect_eq "login pending while its application was disabled: no redirect" "" "$(header_value "$HEADERS" Location)"
+expect_contains "login pending while its application was disabled: error code" "$BODY" "<code>connection_disabled</code>"
+expect_eq "disabled application's pending login starts no session" "" "$(set_cookie_line "$HEADERS" pc_session)"
 
 authorize strict-app "$strict_uri"
 expect_eq "URI with K and ; is allowed" 302 "$STATUS"
