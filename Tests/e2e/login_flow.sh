@@ -29,7 +29,7 @@ expect_contains "transaction cookie is named after the state" "$transaction_cook
 expect_contains "transaction cookie is HttpOnly" "$transaction_cookie" "; HttpOnly"
 expect_contains "transaction cookie is SameSite=Lax" "$transaction_cookie" "; SameSite=Lax"
 expect_contains "transaction cookie has Path=/" "$transaction_cookie" "; Path=/;"
-expect_contains "transaction cookie lives as long as a login" "$transaction_cookie" "; Max-Age=600"
+expect_contains "transaction cookie outlives the login by an hour" "$transaction_cookie" "; Max-Age=4200"
 expect_not_contains "transaction cookie is not Secure over http" "$transaction_cookie" "Secure"
 
 # Consent, then the callback: the application gets its state back and the browser a session.

@@ -5,6 +5,9 @@ import ProfileStore
 extension ConnectionHandlers {
     /// The longest `state` an application may send; it comes back in a URL and a cookie-bound record.
     static let maximumClientStateLength = 1024
+    /// Seconds the browser keeps a transaction cookie after its login expired, so that a late callback
+    /// still carries it and gets `invalid_state` (expired) rather than `cookies_blocked`.
+    static let lateCallbackSeconds: Int64 = 3600
 
     /// `GET /authorize`: checks the application and its redirect URI, records a one-time login
     /// state bound to this browser, and sends the browser to Pinterest's consent page.
@@ -77,7 +80,8 @@ extension ConnectionHandlers {
         }
         let cookieName = Self.transactionCookieName(state: state)
         let value = signer.sign(cookieName: cookieName, subject: "\(state):\(browserSecret)", issuedAt: now, expiresAt: expiresAt)
-        response.setCookie(cookie(cookieName, value: value, maxAge: configuration.session.loginLifetimeSeconds))
+        // The signed expiry ends the login. The longer Max-Age only keeps the cookie for a late callback.
+        response.setCookie(cookie(cookieName, value: value, maxAge: configuration.session.loginLifetimeSeconds + Self.lateCallbackSeconds))
         return .success(response)
     }
 
