@@ -2,7 +2,8 @@
 public typealias Handler = @Sendable (Request) -> Response
 
 /// Routes by method and path. A pattern segment `{name}` matches one non-empty path segment.
-/// HEAD falls back to the GET route, and the responder drops the body.
+/// HEAD falls back to the GET route unless the path has a HEAD route of its own, and the responder
+/// drops the body.
 public struct Router: Sendable {
     struct Route: Sendable {
         var method: String
@@ -32,12 +33,20 @@ public struct Router: Sendable {
 
         let path = Router.segments(of: request.path)
         var allowed: [String] = []
+        var headFallback: (Route, [String: String])?
         for route in routes {
             guard let parameters = Router.match(route.segments, path) else { continue }
-            if route.method == request.method || (request.method == "HEAD" && route.method == "GET") {
+            if route.method == request.method {
                 return route.handler(request, parameters)
             }
+            // A HEAD route of its own wins over the GET route, wherever the two were added.
+            if request.method == "HEAD" && route.method == "GET" && headFallback == nil {
+                headFallback = (route, parameters)
+            }
             allowed.append(route.method)
+        }
+        if let (route, parameters) = headFallback {
+            return route.handler(request, parameters)
         }
 
         if allowed.isEmpty {

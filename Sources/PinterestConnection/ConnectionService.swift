@@ -24,6 +24,11 @@ public final class ConnectionService: Sendable {
         router.add("GET", "/logout") { handlers.logout($0) }
         router.add("GET", "/test") { handlers.testPage($0) }
         router.add("GET", "/test/start") { handlers.startTestLogin($0) }
+        // GETs with side effects answer HEAD without them: a link previewer's HEAD must not start
+        // a login, use up a state or end a session.
+        for path in ["/authorize", "/login/callback", "/logout", "/test/start"] {
+            router.add("HEAD", path) { _ in Response(status: 204) }
+        }
         router.add("GET", "/api/users") { handlers.listUsers($0) }
         router.add("GET", "/api/users/{id}") { handlers.getUser($0, id: $1["id"] ?? "") }
         router.add("PATCH", "/api/users/{id}") { handlers.patchUser($0, id: $1["id"] ?? "") }

@@ -7,9 +7,6 @@ extension ConnectionHandlers {
     /// cookie, once and in time; then exchanges the code, stores the profile, starts a session and
     /// sends the browser back to the application.
     func callback(_ request: Request) -> Response {
-        // A HEAD request (a link previewer, say) must not use up the one-time state.
-        if request.method == "HEAD" { return Response(status: 204) }
-
         let query = request.query ?? FormFields()
         let login: LoginState
         switch takeLogin(request, query: query) {
@@ -113,6 +110,7 @@ extension ConnectionHandlers {
             Log.error("saving session failed", ["request_id": request.requestID, "user_id": record.userID, "error": error.description])
             return redirectError(to: login.redirectURI, clientState: login.clientState, entry: ErrorCatalogue.storeUnavailable)
         }
+        endReplacedSession(request)
 
         var fields = FormFields()
         if let clientState = login.clientState { fields.append("state", clientState) }
@@ -121,5 +119,19 @@ extension ConnectionHandlers {
         response.setCookie(cookie(Self.sessionCookieName, value: value, maxAge: configuration.session.lifetimeSeconds))
         Log.info("login completed", ["request_id": request.requestID, "client_id": login.clientID, "user_id": record.userID])
         return response
+    }
+
+    /// Ends the session this browser held before logging in again, since its cookie is replaced
+    /// and nothing could use or end that session afterwards.
+    private func endReplacedSession(_ request: Request) {
+        guard let value = request.cookie(Self.sessionCookieName),
+            case .success(let previous) = signer.verify(cookieName: Self.sessionCookieName, value: value, now: clock(),
+                                                        maximumLifetime: configuration.session.lifetimeSeconds)
+        else { return }
+        do {
+            try store.deleteSession(id: previous.subject)
+        } catch {
+            Log.warning("ending the replaced session failed", ["request_id": request.requestID, "error": error.description])
+        }
     }
 }
