@@ -182,6 +182,14 @@ expect_eq "HEAD callback sends nowhere" "" "$(header_value "$HEADERS" Location)"
 expect_eq "GET after HEAD still logs in" "302 $BASE/demo/?state=head-state" "$(e2e_callback "$jar" "$callback_url")"
 expect_eq "login after HEAD reads the profile" 200 "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "$BASE/profile")"
 
+# HEAD on /authorize starts no login, and HEAD on /logout ends no session.
+e2e_call -I -c "$jar" -b "$jar" "$BASE/authorize?response_type=code&client_id=demo&redirect_uri=$BASE/demo/&state=head"
+expect_eq "HEAD authorize answers 204" 204 "$STATUS"
+expect_eq "HEAD authorize sets no transaction cookie" "" "$(header_value "$HEADERS" Set-Cookie)"
+e2e_call -I -c "$jar" -b "$jar" "$BASE/logout?client_id=demo"
+expect_eq "HEAD logout answers 204" 204 "$STATUS"
+expect_eq "session survives HEAD logout" 200 "$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "$BASE/profile")"
+
 # No log line carries a code, a token or a cookie value.
 log=$(cat "$E2E_RUN/connection.log")
 expect_not_contains "log holds no authorization code" "$log" "$(url_param "$callback_url" code)"
