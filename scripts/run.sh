@@ -6,12 +6,20 @@ cd "$(dirname "$0")/.."
 
 port=${PORT:-8080}
 scripts/install-deps.sh run
+if ! command -v swift >/dev/null; then
+  echo "make run: the Swift 6 toolchain is missing; install it from swift.org (it is not a Debian package) and put its bin folder on PATH" >&2
+  exit 1
+fi
 swift build -c release --product pinterest-connection
 
 source scripts/stack.sh
 run_dir=${RUN_DIR:-$PWD/run}
 trap 'echo; echo "stopping"; stack_stop "$run_dir"; exit 0' INT TERM
-stack_start "$run_dir" "$port"
+if ! stack_start "$run_dir" "$port"; then
+  stack_stop "$run_dir"
+  echo "make run: the service did not start on port $port; is the port (or port $((port + 1)), used by the test upstream) taken? Try PORT=9000 make run" >&2
+  exit 1
+fi
 
 base="http://127.0.0.1:$port"
 cat <<MESSAGE

@@ -27,6 +27,16 @@ stack_write_configuration() {
   [ -s "$run/secrets/token-key" ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$run/secrets/token-key"
   chmod 600 "$run/secrets/"*
 
+  # A run directory first used with another port keeps its secrets and store, and follows the new
+  # port in every URL of its configuration.
+  local previous_port
+  previous_port=$(cat "$run/port" 2>/dev/null || echo "$port")
+  if [ "$previous_port" != "$port" ]; then
+    sed -i "s#http://127.0.0.1:$previous_port/#$base/#g; s#http://127.0.0.1:$previous_port\"#$base\"#g" \
+      "$run/connection.json" "$run/sandbox.json" 2>/dev/null
+  fi
+  echo "$port" > "$run/port"
+
   "$STACK_BINARY" sandbox-registration --output "$run/sandbox.json" --redirect-uri "$base/login/callback" >/dev/null
   if [ -n "${STACK_SLOW_SECONDS:-}${STACK_CODE_LIFETIME:-}" ]; then
     sed -i -E \
@@ -120,6 +130,9 @@ stack_start() {
   STACK_BINARY=${STACK_BINARY:-$stack_source_dir/.build/release/pinterest-connection}
   mkdir -p "$run"
   run=$(cd "$run" && pwd)
+  # Leftovers of an earlier start in this directory (one that failed halfway, say) are stopped
+  # first, so they cannot answer in place of the new processes.
+  stack_stop "$run"
   rm -f "$run/stopping"
   stack_write_configuration "$run" "$port"
   stack_write_nginx_configuration "$run" "$port"
@@ -136,12 +149,23 @@ stack_start() {
   nginx -p "$run" -c "$run/nginx.conf" -e "$run/nginx-error.log" &
   echo $! > "$run/nginx.pid.supervisor"
   for _ in $(seq 1 100); do
-    [ "$(curl -s "http://127.0.0.1:$port/stack-id")" = "$run" ] && return 0
+    [ "$(curl -s --max-time 1 "http://127.0.0.1:$port/stack-id")" = "$run" ] && return 0
     sleep 0.05
   done
   echo "stack: nginx did not answer on port $port within 5 seconds" >&2
   cat "$run/nginx-error.log" >&2
   return 1
+}
+
+# Whether a pid from a pid file is still one of the stack's processes, and not an unrelated
+# process that reused the number.
+stack_owns_pid() {
+  local command
+  command=$({ tr '\0' ' ' < "/proc/$1/cmdline"; } 2>/dev/null) || return 1
+  case "$command" in
+    *nginx*|*pinterest-connection*|*bash*) return 0 ;;
+    *) return 1 ;;
+  esac
 }
 
 stack_stop() {
@@ -151,14 +175,16 @@ stack_stop() {
   local pid
   for name in nginx.pid.supervisor connection.pid sandbox.pid; do
     pid=$(cat "$run/$name" 2>/dev/null) || continue
-    kill -TERM "$pid" 2>/dev/null || true
+    stack_owns_pid "$pid" && kill -TERM "$pid" 2>/dev/null
   done
   for name in nginx.pid.supervisor connection.pid sandbox.pid connection-supervisor.pid sandbox-supervisor.pid; do
     pid=$(cat "$run/$name" 2>/dev/null) || continue
+    stack_owns_pid "$pid" || continue
     for _ in $(seq 1 100); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.05
     done
     kill -KILL "$pid" 2>/dev/null || true
   done
+  rm -f "$run"/*.pid "$run/nginx.pid.supervisor"
 }
