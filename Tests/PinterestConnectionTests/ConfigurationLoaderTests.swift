@@ -121,6 +121,19 @@ func problem(_ field: String, after change: (inout JSON) -> Void, environment: [
         #expect(loaded.redirectURI == "https://example.com/login-service/login/callback")
     }
 
+    @Test func cookiePathSettingWidensMountPrefix() throws {
+        var configuration = ConfigurationFile.valid
+        configuration["public_url"] = "https://example.com/login-service"
+        configuration["session"]?["cookie_path"] = "/"
+        let loaded = try ConfigurationFile().load(configuration).get()
+        #expect(loaded.cookiePath == "/")
+    }
+
+    @Test func cookiePathMustBeAPath() {
+        let found = problems { $0["session"]?["cookie_path"] = "login; Domain=evil.example" }
+        #expect(found.map(\.field) == ["session.cookie_path"])
+    }
+
     @Test func secretsFromEnvironmentAndFile() throws {
         let file = ConfigurationFile()
         file.write(ConfigurationFile.sessionKey + "\n", to: "session-key")

@@ -21,7 +21,10 @@ public struct Configuration: Sendable {
     public var redirectURI: String { publicURL + "/login/callback" }
 
     /// The path cookies are limited to: the public URL's path, or `/` at the root.
+    /// `session.cookie_path` when set, so that `auth_request` can protect pages outside a mount
+    /// prefix; otherwise the public URL's path, or `/` at the root.
     public var cookiePath: String {
+        if let path = session.cookiePath { return path }
         let path = URLParts(publicURL)?.path ?? ""
         return path.isEmpty ? "/" : path
     }
@@ -92,6 +95,8 @@ public struct SessionSettings: Sendable {
     public var keys: [SigningKey]
     /// How long a login may take between `/authorize` and `/login/callback`.
     public var loginLifetimeSeconds: Int64
+    /// The `Path` of the session and transaction cookies, when it differs from the public URL's path.
+    public var cookiePath: String? = nil
 }
 
 public struct SigningKey: Sendable {

@@ -233,7 +233,16 @@ public struct ConfigurationLoader {
     }
 
     private mutating func readSession(_ object: [String: JSON]) -> SessionSettings? {
-        rejectUnknownKeys(object, allowed: ["lifetime_seconds", "login_lifetime_seconds", "keys"], prefix: "session.")
+        rejectUnknownKeys(object, allowed: ["lifetime_seconds", "login_lifetime_seconds", "keys", "cookie_path"], prefix: "session.")
+        var cookiePath: String?
+        if let value = object["cookie_path"] {
+            let path = value.stringValue ?? ""
+            if path.hasPrefix("/") && !path.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7F || $0 == ";" || $0 == "," }) {
+                cookiePath = path
+            } else {
+                problem("session.cookie_path", "\(value.serialized()) is not a path; use \"/\" so the session cookie reaches every page of the host, which auth_request needs outside the mount prefix")
+            }
+        }
         let lifetime = readInt(object["lifetime_seconds"], field: "session.lifetime_seconds", default: 7 * 86400, range: 60...(365 * 86400))
         let loginLifetime = readInt(object["login_lifetime_seconds"], field: "session.login_lifetime_seconds", default: 600, range: 30...3600)
         guard let array = object["keys"]?.arrayValue, !array.isEmpty else {
@@ -256,7 +265,8 @@ public struct ConfigurationLoader {
             keys.append(SigningKey(id: id, secret: Array(secret.utf8)))
         }
         guard !keys.isEmpty else { return nil }
-        return SessionSettings(lifetimeSeconds: Int64(lifetime), keys: keys, loginLifetimeSeconds: Int64(loginLifetime))
+        return SessionSettings(lifetimeSeconds: Int64(lifetime), keys: keys, loginLifetimeSeconds: Int64(loginLifetime),
+                               cookiePath: cookiePath)
     }
 
     private mutating func readStore(_ object: [String: JSON]) -> StoreSettings? {
