@@ -39,6 +39,10 @@ func parseOptions(_ arguments: ArraySlice<String>, allowed: Set<String>) -> [Str
     var options: [String: String] = [:]
     var remaining = arguments
     while let name = remaining.popFirst() {
+        if name == "--help" || name == "-h" {
+            print(usage)
+            exit(0)
+        }
         guard name.hasPrefix("--"), allowed.contains(String(name.dropFirst(2))) else {
             fail("unknown option \(name)\n\n\(usage)")
         }
@@ -101,7 +105,7 @@ case "serve":
     Log.info("connection configured", [
         "public_url": configuration.publicURL,
         "redirect_uri": configuration.redirectURI,
-        "pinterest": configuration.pinterest.sandbox ? "sandbox" : "pinterest.com",
+        "pinterest": configuration.pinterest.sandbox ? "sandbox" : configuration.pinterest.apiBaseURL,
         "sync_user_profile": String(configuration.syncUserProfile),
         "applications": String(configuration.applications.count),
     ])
