@@ -67,6 +67,14 @@ public final class FileStore: ConnectionStore {
         return try reportingCorruption { () throws(StoreError) in try readUser(id: id, key: key) }
     }
 
+    public func profile(userID id: String) throws(StoreError) -> JSON? {
+        let path = layout.userRecord(StoreLayout.key(for: id))
+        return try reportingCorruption { () throws(StoreError) -> JSON? in
+            guard let bytes = try FileSystem.readFile(at: path, maximumBytes: RecordCoding.maximumRecordBytes) else { return nil }
+            return try RecordCoding.decodeProfile(bytes, path: path, userID: id)
+        }
+    }
+
     private func readUser(id: String, key: String) throws(StoreError) -> UserRecord? {
         let path = layout.userRecord(key)
         guard let bytes = try FileSystem.readFile(at: path, maximumBytes: RecordCoding.maximumRecordBytes) else { return nil }

@@ -69,9 +69,24 @@ enum RecordCoding {
         return try decodeUser(fields, userID: userID, cipher: cipher)
     }
 
-    private static func decodeUser(_ fields: Fields, userID: String, cipher: AESGCM) throws(StoreError) -> UserRecord {
+    /// Decodes only the profile of a user record file read for a known user id. The sealed tokens
+    /// stay closed, so a token that no longer opens shows at the next login or refresh instead.
+    static func decodeProfile(_ bytes: [UInt8], path: String, userID: String) throws(StoreError) -> JSON {
+        let fields = try Fields(bytes, path: path)
+        guard try fields.string("user_id").utf8.elementsEqual(userID.utf8) else {
+            throw .corruptRecord(path: path, reason: "its user_id does not match the file name, which is the SHA-256 of the user id")
+        }
+        return try decodeProfile(fields)
+    }
+
+    private static func decodeProfile(_ fields: Fields) throws(StoreError) -> JSON {
         let profile = try fields.value("profile")
         guard case .object = profile else { throw fields.corrupt("profile is not a JSON object") }
+        return profile
+    }
+
+    private static func decodeUser(_ fields: Fields, userID: String, cipher: AESGCM) throws(StoreError) -> UserRecord {
+        let profile = try decodeProfile(fields)
 
         var tokens: PinterestTokens?
         if let sealed = fields.object["tokens"], !sealed.isNull {

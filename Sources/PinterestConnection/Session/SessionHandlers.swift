@@ -3,7 +3,8 @@ import ProfileStore
 
 extension ConnectionHandlers {
     enum SessionLookup {
-        case valid(SessionRecord, UserRecord)
+        /// A live session, its user's id and the user's profile, read without the Pinterest tokens.
+        case valid(SessionRecord, userID: String, profile: JSON)
         /// No cookie, or one this service did not sign.
         case missing
         /// A genuine cookie whose session expired, was ended or whose user was deleted.
@@ -11,7 +12,7 @@ extension ConnectionHandlers {
         case storeFailure(StoreError)
     }
 
-    /// Finds the session and user behind the request's session cookie.
+    /// Finds the session and the user's profile behind the request's session cookie.
     func lookUpSession(_ request: Request) -> SessionLookup {
         guard let value = request.cookie(Self.sessionCookieName) else { return .missing }
         let verified: CookieSigner.Verified
@@ -26,8 +27,8 @@ extension ConnectionHandlers {
         }
         do {
             guard let session = try store.session(id: verified.subject) else { return .ended }
-            guard let user = try store.user(id: session.userID) else { return .ended }
-            return .valid(session, user)
+            guard let profile = try store.profile(userID: session.userID) else { return .ended }
+            return .valid(session, userID: session.userID, profile: profile)
         } catch {
             return .storeFailure(error)
         }
@@ -36,8 +37,8 @@ extension ConnectionHandlers {
     /// `GET /profile`: the normalized profile of the logged-in user, never with Pinterest tokens.
     func profile(_ request: Request) -> Response {
         switch lookUpSession(request) {
-        case .valid(_, let user):
-            return .json(user.profile)
+        case .valid(_, _, let profile):
+            return .json(profile)
         case .missing:
             return .json(ErrorCatalogue.loginRequired.error().json, status: 401)
         case .ended:
@@ -53,13 +54,13 @@ extension ConnectionHandlers {
     /// valid session, 401 otherwise. auth_request treats any other status as an error, so even a
     /// store failure answers 401: the protected page fails closed.
     func authRequest(_ request: Request) -> Response {
-        guard case .valid(_, let user) = lookUpSession(request) else {
+        guard case .valid(_, let userID, let profile) = lookUpSession(request) else {
             return Response(status: 401)
         }
         var response = Response(status: 204)
-        response.addHeader("X-Auth-User-Id", user.userID)
-        response.addHeader("X-Auth-Nickname", user.profile["nickname"]?.stringValue ?? "")
-        response.addHeader("X-Auth-Name", user.profile["name"]?.stringValue ?? "")
+        response.addHeader("X-Auth-User-Id", userID)
+        response.addHeader("X-Auth-Nickname", profile["nickname"]?.stringValue ?? "")
+        response.addHeader("X-Auth-Name", profile["name"]?.stringValue ?? "")
         response.addHeader("Cache-Control", "no-store")
         return response
     }
