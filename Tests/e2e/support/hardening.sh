@@ -49,15 +49,16 @@ PYTHON
   restart_connection
 }
 
-# Prints the number of files under the run's store whose name ends in .json and that are not
-# valid JSON objects, followed by the number checked. Usage: read -r bad checked < <(store_check)
+# Prints the number of record files (.json) and session indexes (.sessions) under the run's store
+# that are not valid JSON objects, followed by the number checked.
+# Usage: read -r bad checked < <(store_check)
 store_check() {
   python3 - "$E2E_RUN/store" <<'PYTHON'
 import json, os, sys
 bad = checked = 0
 for directory, _, names in os.walk(sys.argv[1]):
     for name in names:
-        if not name.endswith(".json"):
+        if not name.endswith((".json", ".sessions")):
             continue
         checked += 1
         try:
