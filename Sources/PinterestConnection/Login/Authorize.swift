@@ -97,8 +97,14 @@ extension ConnectionHandlers {
         Base64URL.encode(sha256(Array(browserSecret.utf8)))
     }
 
+    /// The most stale transaction cookies one response deletes. Each deletion is a `Set-Cookie`
+    /// header of about 80 bytes, and nginx answers 502 when a response's headers overflow its
+    /// FastCGI buffer (`fastcgi_buffer_size`, 4 KiB or 8 KiB by default).
+    static let maximumCookieDeletions = 20
+
     /// The names of this browser's transaction cookies to delete so that, with the new one, at most
-    /// `maximumPendingLogins` remain: unverifiable ones first, then the oldest.
+    /// `maximumPendingLogins` remain: unverifiable ones first, then the oldest. A browser sent more
+    /// than that by someone else loses at most `maximumCookieDeletions` of them per login.
     private func staleTransactionCookies(in request: Request, now: Int64) -> [String] {
         let pending = (request.cookies ?? [:]).filter { $0.key.hasPrefix(Self.transactionCookiePrefix) }
         guard pending.count >= Self.maximumPendingLogins else { return [] }
@@ -107,7 +113,7 @@ extension ConnectionHandlers {
                                               maximumLifetime: configuration.session.loginLifetimeSeconds).get()
             return (name, verified?.issuedAt ?? Int64.min)
         }.sorted { $0.issuedAt < $1.issuedAt }
-        return byAge.prefix(pending.count - Self.maximumPendingLogins + 1).map(\.name)
+        return byAge.prefix(min(pending.count - Self.maximumPendingLogins + 1, Self.maximumCookieDeletions)).map(\.name)
     }
 
     /// Sends the browser back to the application with an RFC 6749 error, the catalogue's stable
