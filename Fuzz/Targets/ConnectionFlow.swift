@@ -71,6 +71,9 @@ let service: ConnectionService = {
 
 func checkResponse(_ response: Response, _ context: String) {
     require(response.status < 500, "\(context) answered \(response.status)")
+    // nginx answers 502 for headers beyond its FastCGI buffer, 4 KiB at the smallest.
+    let headerBytes = response.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+    require(headerBytes <= 3072, "\(context) sent \(headerBytes) bytes of headers")
     for header in response.headers {
         let bytes = Array(header.name.utf8) + Array(header.value.utf8)
         require(!bytes.contains { $0 < 0x20 || $0 == 0x7F }, "\(context) sent a control character in \(header.name)")
