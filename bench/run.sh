@@ -6,6 +6,7 @@
 # Every load is bounded in time or count and aimed only at the stack this script starts on
 # 127.0.0.1. Settings, read from the environment:
 #   BENCH_SECONDS          seconds per wrk run (default 10)
+#   BENCH_ROUNDS           rounds of the wrk runs; each figure is its best round (default 2)
 #   BENCH_CONNECTIONS      wrk connections for the throughput runs (default 64)
 #   BENCH_USERS            users with a session for the random-user /profile run (default 10000)
 #   BENCH_LOGIN_SECONDS    seconds of the login run (default 20)
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/.."
 source_dir=$PWD
 
 seconds=${BENCH_SECONDS:-10}
+rounds=${BENCH_ROUNDS:-2}
 connections=${BENCH_CONNECTIONS:-64}
 users=${BENCH_USERS:-10000}
 login_seconds=${BENCH_LOGIN_SECONDS:-20}
@@ -27,6 +29,7 @@ store_users=${BENCH_STORE_USERS:-1000000}
 store_root=${BENCH_STORE_DIR:-/var/tmp/pinterest-connection-bench}
 output=${BENCH_OUTPUT:-BENCHMARKS.md}
 started=$(date +%s)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 scripts/install-deps.sh bench
 echo "== building the release binary, the C responder and the login driver"
@@ -98,12 +101,13 @@ one_cookie="pc_session=$(awk '$6 == "pc_session" { print $7 }' "$jar")"
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 idle_rss_kb=$(rss_kb "$main_pid")
 
-# Runs wrk and stores "requests_per_second p50_ms p99_ms non_2xx socket_errors" in results/NAME.
+# Runs wrk and stores "requests_per_second p50_ms p99_ms non_2xx socket_errors" in
+# results/NAME.rROUND.
 measure() {
-  local name=$1 path=$2 connections=$3
-  shift 3
+  local name=$1 path=$2 connections=$3 round=$4
+  shift 4
   echo "wrk -t2 -c$connections -d${seconds}s --latency $* $path" | sed -E 's/(pc_session=[^ .]*)[^ ]*/\1…/' > "$results/$name.command"
-  echo "== $name: $(cat "$results/$name.command")"
+  echo "== $name, round $round: $(cat "$results/$name.command")"
   wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "$base$path" > "$results/$name.wrk"
   awk '
     function ms(value) {
@@ -118,17 +122,25 @@ measure() {
     /Non-2xx/ { bad = $NF }
     /Socket errors/ { gsub(",", ""); errors = $4 + $6 + $8 + $10 }
     END { printf "%.0f %.2f %.2f %d %d\n", rps, p50, p99, bad, errors }
-  ' "$results/$name.wrk" > "$results/$name"
-  cat "$results/$name"
+  ' "$results/$name.wrk" > "$results/$name.r$round"
+  cat "$results/$name.r$round"
 }
 
+# Other programs on the machine slow some runs down, so the workloads take turns over several
+# rounds and each keeps its round with the most requests/s.
 export BENCH_COOKIES=$work/cookies.txt
-measure nginx-ok /nginx-ok "$connections"
-measure c-responder /bench/c-responder "$connections"
-measure profile-one /profile "$connections" -H "Cookie: $one_cookie"
-measure profile-random /profile "$connections" -s bench/random-session.lua
-measure unprotected /unprotected/ "$connections"
-measure protected /protected/ "$connections" -H "Cookie: $one_cookie"
+workloads=(nginx-ok c-responder profile-one profile-random unprotected protected)
+for round in $(seq 1 "$rounds"); do
+  measure nginx-ok /nginx-ok "$connections" "$round"
+  measure c-responder /bench/c-responder "$connections" "$round"
+  measure profile-one /profile "$connections" "$round" -H "Cookie: $one_cookie"
+  measure profile-random /profile "$connections" "$round" -s bench/random-session.lua
+  measure unprotected /unprotected/ "$connections" "$round"
+  measure protected /protected/ "$connections" "$round" -H "Cookie: $one_cookie"
+done
+for name in "${workloads[@]}"; do
+  sort -k1,1nr "$results/$name".r* | head -n 1 > "$results/$name"
+done
 
 # Resident size under 256 connections, sampled every 0.2 s; VmHWM is the peak since start.
 echo "== resident size under 256 connections"
@@ -146,8 +158,10 @@ hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$main_pid/status")
 sleep 1
 after_rss_kb=$(rss_kb "$main_pid")
 
+# The browsers log in as the sandbox's four healthy accounts in turn.
 echo "== complete logins: $browsers browsers for ${login_seconds}s"
-login_line=$("$work/bin/login-driver" "$base" sandbox_pinner "$browsers" "$login_seconds" 1000000) || true
+login_accounts=sandbox_pinner,sandbox_business,sandbox_minimal,sandbox_unicode
+login_line=$("$work/bin/login-driver" "$base" "$login_accounts" "$browsers" "$login_seconds" 1000000) || true
 echo "$login_line"
 login_value() { printf '%s\n' "$login_line" | tr ' ' '\n' | awk -F= -v key="$1" '$1 == key { print $2 }'; }
 
@@ -178,6 +192,7 @@ auth_ratio=$(ratio "$(field protected 1)" "$(field unprotected 1)")
 login_rate=$(login_value logins_per_second)
 login_failed=$(login_value failed)
 elapsed=$(( $(date +%s) - started ))
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 row() {  # NAME PATH [BASELINE]
   local name=$1 label=$2 baseline=${3:-}
@@ -197,11 +212,11 @@ row() {  # NAME PATH [BASELINE]
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources bench nginx || echo ' with uncommitted changes')"
   echo "- Machine: $(nproc) cores ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, $(uname -sr), $(nginx -v 2>&1 | sed 's#.*/##' | sed 's#^#nginx #'), $(wrk -v 2>&1 | head -n 1 | awk '{ print $1, $2 }')"
   echo "- Command: \`make bench\` ($elapsed s), with BENCH_SECONDS=$seconds BENCH_CONNECTIONS=$connections BENCH_USERS=$users BENCH_LOGIN_SECONDS=$login_seconds BENCH_BROWSERS=$browsers BENCH_STORE_USERS=$store_users"
-  echo "- Everything runs on the same 2 cores: wrk, nginx (1 worker), the connection responder ($(nproc | awk '{ print $1 * 4 }') threads), the sandbox provider and, for the baseline, the C responder."
+  echo "- Everything runs on the same $(nproc) cores: wrk, nginx (1 worker), the connection responder ($(nproc | awk '{ print $1 * 4 }') threads), the sandbox provider and, for the baseline, the C responder. Load average (1, 5, 15 min) before the run: $load_before, after: $load_after."
   echo
   echo "### Requests through nginx"
   echo
-  echo "Each row is \`wrk -t2 -c$connections -d${seconds}s --latency\` against the path. The ratio is requests/s over the baseline's; the p99 ratio is the p99 latency over the baseline's."
+  echo "Each row is the best of $rounds rounds of \`wrk -t2 -c$connections -d${seconds}s --latency\` against the path, the workloads taking turns. The ratio is requests/s over the baseline's; the p99 ratio is the p99 latency over the baseline's."
   echo
   echo "| workload | requests/s | p50 ms | p99 ms | ratio | p99 ratio | non-2xx | socket errors |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -220,7 +235,7 @@ row() {  # NAME PATH [BASELINE]
   echo
   echo "### Complete logins"
   echo
-  echo "\`bench/login-driver $browsers browsers, ${login_seconds} s\`: authorize, the sandbox's consent page, consent, callback with token exchange, user account, stored profile and session."
+  echo "\`login-driver BASE $login_accounts $browsers $login_seconds 1000000\` (bench/login-driver): $browsers browsers for $login_seconds s, each login authorize, the sandbox's consent page, consent, and the callback with token exchange, user account, stored profile and new session. The accounts take turns."
   echo
   echo "\`$login_line\`"
   echo

@@ -8,9 +8,11 @@
  *
  * A login counts as complete when step 4 redirects to the demo application without an error and
  * sets the pc_session cookie; anything else counts as failed. Each thread is one browser with its
- * own cookie jar, emptied before every login, on one kept-alive connection.
+ * own cookie jar, emptied before every login, on one kept-alive connection. Logins take the
+ * sandbox accounts of the comma-separated ACCOUNTS in turn, so that, as on a real site, the
+ * concurrent logins are mostly of different users, who do not wait for each other's store lock.
  *
- * Usage: login-driver BASE_URL ACCOUNT THREADS SECONDS MAX_LOGINS
+ * Usage: login-driver BASE_URL ACCOUNTS THREADS SECONDS MAX_LOGINS
  * Prints one line of key=value results on standard output; exits 1 if any login failed.
  */
 #include <curl/curl.h>
@@ -26,7 +28,9 @@
 #define BODY_LIMIT (256 * 1024)
 
 static const char *base_url;
-static const char *account;
+#define MAX_ACCOUNTS 32
+static char *accounts[MAX_ACCOUNTS];
+static int account_count;
 static double deadline;
 static long max_logins;
 static atomic_long started_logins;
@@ -109,7 +113,7 @@ static int redirect_location(struct browser *browser, char *location, size_t cap
 }
 
 /* Runs one login; returns 1 when it completed. */
-static int log_in(struct browser *browser) {
+static int log_in(struct browser *browser, const char *account) {
     char location[4096];
     char form[1024];
     long status;
@@ -180,9 +184,10 @@ static void *run_browser(void *unused) {
     curl_easy_setopt(browser->curl, CURLOPT_TIMEOUT, 30L);
     curl_easy_setopt(browser->curl, CURLOPT_NOSIGNAL, 1L);
 
-    while (now_seconds() < deadline && atomic_fetch_add(&started_logins, 1) < max_logins) {
+    long number;
+    while (now_seconds() < deadline && (number = atomic_fetch_add(&started_logins, 1)) < max_logins) {
         double begin = now_seconds();
-        if (log_in(browser)) {
+        if (log_in(browser, accounts[number % account_count])) {
             atomic_fetch_add(&completed_logins, 1);
             long slot = atomic_fetch_add(&latency_count, 1);
             latencies[slot] = (long)((now_seconds() - begin) * 1e6);
@@ -200,11 +205,16 @@ static int compare_longs(const void *left, const void *right) {
 
 int main(int argc, char **argv) {
     if (argc != 6) {
-        fprintf(stderr, "usage: login-driver BASE_URL ACCOUNT THREADS SECONDS MAX_LOGINS\n");
+        fprintf(stderr, "usage: login-driver BASE_URL ACCOUNTS THREADS SECONDS MAX_LOGINS\n");
         return 2;
     }
     base_url = argv[1];
-    account = argv[2];
+    for (char *account = strtok(argv[2], ","); account && account_count < MAX_ACCOUNTS; account = strtok(NULL, ","))
+        accounts[account_count++] = account;
+    if (account_count == 0) {
+        fprintf(stderr, "login-driver: ACCOUNTS must name at least one sandbox account\n");
+        return 2;
+    }
     int threads = atoi(argv[3]);
     double seconds = atof(argv[4]);
     max_logins = atol(argv[5]);
@@ -231,8 +241,8 @@ int main(int argc, char **argv) {
     qsort(latencies, (size_t)count, sizeof *latencies, compare_longs);
     double p50 = count ? latencies[count / 2] / 1000.0 : 0;
     double p99 = count ? latencies[count * 99 / 100 < count ? count * 99 / 100 : count - 1] / 1000.0 : 0;
-    printf("logins=%ld failed=%ld seconds=%.2f logins_per_second=%.1f p50_ms=%.2f p99_ms=%.2f threads=%d\n",
-           completed, failed, elapsed, completed / elapsed, p50, p99, threads);
+    printf("logins=%ld failed=%ld seconds=%.2f logins_per_second=%.1f p50_ms=%.2f p99_ms=%.2f threads=%d accounts=%d\n",
+           completed, failed, elapsed, completed / elapsed, p50, p99, threads, account_count);
     curl_global_cleanup();
     return failed == 0 ? 0 : 1;
 }
