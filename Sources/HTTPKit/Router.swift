@@ -104,14 +104,17 @@ public struct HTTPError: Error, Sendable, Equatable {
         ["error": .string(code), "error_description": .string(message), "hint": .string(hint), "status": .int(Int64(status))]
     }
 
+    /// The error as JSON whatever the `Accept` header, for API routes, with the request id.
+    public func jsonResponse(for request: Request) -> Response {
+        var body = json
+        if !request.requestID.isEmpty { body["request_id"] = .string(request.requestID) }
+        return .json(body, status: status)
+    }
+
     /// The error as JSON or as an HTML page, by the request's `Accept` header. Both carry the
     /// request id, so a user's report can be matched to the service's log line.
     public func response(for request: Request) -> Response {
-        if request.prefersJSON {
-            var body = json
-            if !request.requestID.isEmpty { body["request_id"] = .string(request.requestID) }
-            return .json(body, status: status)
-        }
+        if request.prefersJSON { return jsonResponse(for: request) }
         let requestID = request.requestID.isEmpty ? "" : "<dt>Request id</dt><dd><code>\(escapeHTML(request.requestID))</code></dd>\n"
         let body = """
             <div class="error">

@@ -40,13 +40,13 @@ extension ConnectionHandlers {
         case .valid(_, _, let profile):
             return .json(profile)
         case .missing:
-            return .json(ErrorCatalogue.loginRequired.error().json, status: 401)
+            return ErrorCatalogue.loginRequired.error().jsonResponse(for: request)
         case .ended:
-            return .json(ErrorCatalogue.sessionExpired.error().json, status: 401)
+            return ErrorCatalogue.sessionExpired.error().jsonResponse(for: request)
         case .storeFailure(let error):
             Log.error("reading session failed", ["request_id": request.requestID, "error": error.description])
             let entry = if case .corruptRecord = error { ErrorCatalogue.corruptRecord } else { ErrorCatalogue.storeUnavailable }
-            return .json(entry.error().json, status: entry.status)
+            return entry.error().jsonResponse(for: request)
         }
     }
 

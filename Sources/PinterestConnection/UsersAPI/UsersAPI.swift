@@ -30,8 +30,8 @@ extension ConnectionHandlers {
         return .success(application)
     }
 
-    private func apiError(_ entry: CatalogueEntry, detail: String? = nil) -> Response {
-        var response = Response.json(entry.error(detail: detail).json, status: entry.status)
+    private func apiError(_ request: Request, _ entry: CatalogueEntry, detail: String? = nil) -> Response {
+        var response = entry.error(detail: detail).jsonResponse(for: request)
         if entry.status == 401 { response.addHeader("WWW-Authenticate", "Basic realm=\"pinterest-connection\"") }
         return response
     }
@@ -40,13 +40,13 @@ extension ConnectionHandlers {
         switch error {
         case .invalidArgument(let name, let reason):
             // A malformed `page` cursor or id from the client, not a failing store.
-            return apiError(ErrorCatalogue.invalidRequest, detail: "Invalid \(name): \(reason)")
+            return apiError(request, ErrorCatalogue.invalidRequest, detail: "Invalid \(name): \(reason)")
         case .corruptRecord:
             Log.error("user API store failure", ["request_id": request.requestID, "error": error.description])
-            return apiError(ErrorCatalogue.corruptRecord)
+            return apiError(request, ErrorCatalogue.corruptRecord)
         default:
             Log.error("user API store failure", ["request_id": request.requestID, "error": error.description])
-            return apiError(ErrorCatalogue.storeUnavailable)
+            return apiError(request, ErrorCatalogue.storeUnavailable)
         }
     }
 
@@ -70,11 +70,11 @@ extension ConnectionHandlers {
     func getUser(_ request: Request, id: String) -> Response {
         let application: Application
         switch authenticateApplication(request) {
-        case .failure(let entry): return apiError(entry)
+        case .failure(let entry): return apiError(request, entry)
         case .success(let value): application = value
         }
         do {
-            guard let user = try store.user(id: id) else { return apiError(ErrorCatalogue.userNotFound) }
+            guard let user = try store.user(id: id) else { return apiError(request, ErrorCatalogue.userNotFound) }
             return .json(representation(of: user, for: application))
         } catch {
             return storeErrorResponse(error, request: request)
@@ -85,13 +85,13 @@ extension ConnectionHandlers {
     func listUsers(_ request: Request) -> Response {
         let application: Application
         switch authenticateApplication(request) {
-        case .failure(let entry): return apiError(entry)
+        case .failure(let entry): return apiError(request, entry)
         case .success(let value): application = value
         }
         var pageSize = Self.defaultPageSize
         if let text = request.queryValue("per_page") {
             guard let number = Int(text), (1...Self.maximumPageSize).contains(number) else {
-                return apiError(ErrorCatalogue.invalidRequest, detail: "per_page must be a whole number from 1 to \(Self.maximumPageSize).")
+                return apiError(request, ErrorCatalogue.invalidRequest, detail: "per_page must be a whole number from 1 to \(Self.maximumPageSize).")
             }
             pageSize = number
         }
@@ -109,9 +109,9 @@ extension ConnectionHandlers {
 
     /// `DELETE /api/users/{user_id}`: removes the user and ends their sessions.
     func deleteUser(_ request: Request, id: String) -> Response {
-        if case .failure(let entry) = authenticateApplication(request) { return apiError(entry) }
+        if case .failure(let entry) = authenticateApplication(request) { return apiError(request, entry) }
         do {
-            guard try store.deleteUser(id: id) else { return apiError(ErrorCatalogue.userNotFound) }
+            guard try store.deleteUser(id: id) else { return apiError(request, ErrorCatalogue.userNotFound) }
             Log.info("user deleted", ["request_id": request.requestID, "user_id": id])
             return Response(status: 204)
         } catch {
@@ -125,13 +125,13 @@ extension ConnectionHandlers {
     func patchUser(_ request: Request, id: String) -> Response {
         let application: Application
         switch authenticateApplication(request) {
-        case .failure(let entry): return apiError(entry)
+        case .failure(let entry): return apiError(request, entry)
         case .success(let value): application = value
         }
 
         let changes: [String: JSON]
         switch UserPatch.parse(request.body, sync: configuration.syncUserProfile) {
-        case .failure(let problem): return apiError(problem.entry, detail: problem.detail)
+        case .failure(let problem): return apiError(request, problem.entry, detail: problem.detail)
         case .success(let value): changes = value
         }
 
@@ -142,11 +142,11 @@ extension ConnectionHandlers {
                 found = true
                 return try UserPatch.apply(changes, to: existing, now: clock())
             }
-            guard found, let updated else { return apiError(ErrorCatalogue.userNotFound) }
+            guard found, let updated else { return apiError(request, ErrorCatalogue.userNotFound) }
             Log.info("user updated", ["request_id": request.requestID, "user_id": id, "client_id": application.clientID])
             return .json(representation(of: updated, for: application))
         } catch let problem as UserPatch.Problem {
-            return apiError(problem.entry, detail: problem.detail)
+            return apiError(request, problem.entry, detail: problem.detail)
         } catch let error as StoreError {
             return storeErrorResponse(error, request: request)
         } catch {
