@@ -223,6 +223,29 @@ expect_service_error "per_page beyond Int" 400 invalid_request
 e2e_call "${api_auth[@]}" "$BASE/api/users?page=..%2F..%2Fusers"
 expect_4xx "page cursor with a path"
 
+# The sandbox provider behind /sandbox/ gets the same treatment: a 4xx, never a 5xx or a crash.
+sandbox_pid=$(cat "$E2E_RUN/sandbox.pid")
+# Sends one request to the sandbox and checks it got a 4xx.
+sandbox_case() {  # LABEL CURL_ARGUMENT...
+  local label=$1
+  shift
+  e2e_call "$@"
+  expect_4xx "sandbox $label"
+}
+sandbox_case "invalid percent escape" "$BASE/sandbox/oauth/?client_id=%zz"
+sandbox_case "300 parameters" "$BASE/sandbox/oauth/?$(printf 'p%d=&' $(seq 1 300))"
+sandbox_case "unregistered javascript: redirect" \
+  "$BASE/sandbox/oauth/?client_id=1&redirect_uri=javascript:alert(1)&response_type=code&scope=x&state=%3Cx%3E"
+sandbox_case "consent with an invalid escape" -X POST --data-binary 'consent_id=%zz' "$BASE/sandbox/oauth/consent"
+sandbox_case "consent with 1.2 MB" -X POST --data-binary @"$E2E_RUN/body-1.2m" "$BASE/sandbox/oauth/consent"
+sandbox_case "token without credentials" -X POST --data-binary 'grant_type=authorization_code&code=x' "$BASE/sandbox/v5/oauth/token"
+sandbox_case "token with invalid Basic" -X POST -H 'Authorization: Basic !!!!' --data-binary 'grant_type=x' "$BASE/sandbox/v5/oauth/token"
+sandbox_case "token with a JSON body" -X POST -u 1:2 -H 'Content-Type: application/json' --data-binary '{}' "$BASE/sandbox/v5/oauth/token"
+sandbox_case "user account with an empty Bearer" -H 'Authorization: Bearer' "$BASE/sandbox/v5/user_account"
+sandbox_case "user account with a 6 KB token" -H "Authorization: Bearer $(head -c 6000 /dev/zero | tr '\0' a)" "$BASE/sandbox/v5/user_account"
+sandbox_case "DELETE user account" -X DELETE "$BASE/sandbox/v5/user_account"
+expect_eq "sandbox survived every malformed request" "$sandbox_pid" "$(cat "$E2E_RUN/sandbox.pid")"
+
 expect_same_responder "responder survived every malformed request" "$pid"
 read -r bad checked < <(store_check)
 expect_eq "store intact after malformed requests ($checked files)" 0 "$bad"
