@@ -215,16 +215,7 @@ extension SandboxProvider {
 
     /// Checks the syntax RFC 7636 gives both code verifiers and code challenges.
     static func isCodeVerifierSyntax(_ text: String) -> Bool {
-        (43...128).contains(text.utf8.count) && text.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"), UInt8(ascii: "~"):
-                true
-            default:
-                false
-            }
-        }
+        (43...128).contains(text.utf8.count) && text.utf8.allSatisfy(FormFields.isUnreserved)
     }
 }
 

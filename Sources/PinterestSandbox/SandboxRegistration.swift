@@ -135,7 +135,7 @@ public struct SandboxRegistration: Sendable, Equatable {
         }
 
         guard let appSecret = members["app_secret"]?.stringValue, appSecret.utf8.count >= 16,
-            appSecret.utf8.allSatisfy(isUnreserved)
+            appSecret.utf8.allSatisfy(FormFields.isUnreserved)
         else {
             throw SandboxRegistrationError(path: path, field: "app_secret",
                                            problem: "is missing, shorter than 16 characters or contains a character other than A-Z, a-z, 0-9, '-', '.', '_' and '~'",
@@ -198,18 +198,6 @@ public struct SandboxRegistration: Sendable, Equatable {
             return !authority.isEmpty && !authority.hasPrefix(":") && !authority.contains("@")
         }
         return false
-    }
-
-    /// Checks for the unreserved characters of RFC 3986, which form encoding leaves as they are.
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-            UInt8(ascii: "_"), UInt8(ascii: "~"):
-            true
-        default:
-            false
-        }
     }
 
     private static func readFile(_ path: String) throws(SandboxRegistrationError) -> [UInt8] {
