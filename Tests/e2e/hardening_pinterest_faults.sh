@@ -134,6 +134,15 @@ e2e_call -b "$E2E_RUN/jar-markup" "$BASE/protected/page"
 expect_eq "protected page with a markup username is 200" 200 "$STATUS"
 expect_contains "upstream gets the nickname as one value" "$BODY" "nickname=<script>alert(1)</script>X-Injected: yes"
 
+# The operator's test page shows what Pinterest returned: the markup account stays text there too.
+jar=$E2E_RUN/jar-test-markup
+consent=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "$BASE/test/start")
+e2e_call -b "$jar" -c "$jar" "$(e2e_consent "$jar" "$consent" sandbox_pinner allow)"
+expect_eq "test report for the markup account: 200" 200 "$STATUS"
+expect_contains "test report names the account" "$BODY" "5000000000000000003"
+expect_not_contains "test report escapes the username" "$BODY" "<script>alert(1)"
+expect_not_contains "test report escapes the business name" "$BODY" "<img src=x"
+
 # Nothing listens on the API port: connection refused, at once.
 dead_port=$(e2e_free_port)
 configure "c['pinterest']['api_url'] = 'http://127.0.0.1:$dead_port'" || fail "responder restarts with a dead API port"

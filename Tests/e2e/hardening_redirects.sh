@@ -154,6 +154,15 @@ for query in "${reflect_queries[@]}"; do
   expect_not_contains "$label: page escapes the input" "$BODY" "$marker"
   expect_eq "$label: no injected header" 0 "$(printf '%s\n' "$HEADERS" | grep -ci '^x-injected:')"
 done
+# The test page's report shows Pinterest's error fields as they came, escaped.
+jar=$E2E_RUN/jar-test-denial
+consent=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' "$BASE/test/start")
+callback=$(e2e_consent "$jar" "$consent" sandbox_pinner deny)
+e2e_call -b "$jar" "${callback%%\?*}?state=$(url_param "$callback" state)&error=$marker%3E&error_description=$marker%20onload%3Dalert(1)%3E"
+expect_eq "test report of a hostile denial: 200" 200 "$STATUS"
+expect_contains "test report of a hostile denial shows the error" "$BODY" "&lt;xss-marker"
+expect_not_contains "test report of a hostile denial escapes it" "$BODY" "$marker"
+
 e2e_call -G "$BASE/authorize" --data-urlencode response_type=token --data-urlencode client_id=demo \
   --data-urlencode "redirect_uri=$allowed" --data-urlencode "state=$(printf 'a\r\nX-Injected: yes\r\nSet-Cookie: evil=1')"
 expect_eq "CR LF in state: error redirect" 302 "$STATUS"
