@@ -6,8 +6,8 @@
  *   3. POST /sandbox/oauth/consent       allow, as ACCOUNT; redirects to the callback
  *   4. GET  /login/callback?code&state   token exchange, user account, profile stored, session
  *
- * A login counts as complete when step 4 redirects to the demo application without an error and
- * sets the pc_session cookie; anything else counts as failed. Each thread is one browser with its
+ * A login is complete when step 4 redirects to the demo application without an error and sets
+ * the pc_session cookie. Any other outcome counts as a failed login. Each thread is one browser with its
  * own cookie jar, emptied before every login, on one kept-alive connection. Logins take the
  * sandbox accounts of the comma-separated ACCOUNTS in turn, so that, as on a real site, the
  * concurrent logins are mostly of different users, who do not wait for each other's store lock.
@@ -239,8 +239,11 @@ int main(int argc, char **argv) {
     long failed = atomic_load(&failed_logins);
     long count = atomic_load(&latency_count);
     qsort(latencies, (size_t)count, sizeof *latencies, compare_longs);
-    double p50 = count ? latencies[count / 2] / 1000.0 : 0;
-    double p99 = count ? latencies[count * 99 / 100 < count ? count * 99 / 100 : count - 1] / 1000.0 : 0;
+    double p50 = 0, p99 = 0;
+    if (count > 0) {
+        p50 = latencies[count / 2] / 1000.0;
+        p99 = latencies[count * 99 / 100] / 1000.0;
+    }
     printf("logins=%ld failed=%ld seconds=%.2f logins_per_second=%.1f p50_ms=%.2f p99_ms=%.2f threads=%d accounts=%d\n",
            completed, failed, elapsed, completed / elapsed, p50, p99, threads, account_count);
     curl_global_cleanup();
