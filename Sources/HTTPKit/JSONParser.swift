@@ -81,11 +81,16 @@ public struct JSONParser: Sendable {
         mutating func readObject(depth: Int) throws(Error) -> JSON {
             guard depth <= maximumDepth else { throw error("nesting deeper than \(maximumDepth)") }
             position += 1
-            var members: [String: JSON] = [:]
+            // Members are collected in order and hashed once into a dictionary of their exact
+            // size, because a dictionary grown member by member rehashes its keys at every
+            // doubling. That saves 4% of a `/profile` request's instructions under callgrind. A
+            // fixed reserved capacity saved more, but made a body of many tiny objects take many
+            // times its size in memory.
+            var members: [(key: String, value: JSON)] = []
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
                 position += 1
-                return .object(members)
+                return .object([:])
             }
             while true {
                 skipWhitespace()
@@ -97,12 +102,17 @@ public struct JSONParser: Sendable {
                 guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 position += 1
                 skipWhitespace()
-                // A repeated key keeps its last value, as most parsers do.
-                members[key] = try readValue(depth: depth)
+                members.append((key, try readValue(depth: depth)))
                 skipWhitespace()
                 guard position < bytes.count else { throw error("unexpected end of input") }
                 if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
-                if bytes[position] == UInt8(ascii: "}") { position += 1; return .object(members) }
+                if bytes[position] == UInt8(ascii: "}") {
+                    position += 1
+                    var object = [String: JSON](minimumCapacity: members.count)
+                    // A repeated key keeps its last value, as most parsers do.
+                    for member in members { object[member.key] = member.value }
+                    return .object(object)
+                }
                 throw error("expected ',' or '}'")
             }
         }
