@@ -8,41 +8,26 @@ import Glibc
 import HTTPKit
 @testable import PinterestConnection
 import ProfileStore
-import Synchronization
-
-/// Keeps login states and sessions in memory. The flow under test never reaches users.
-final class MemoryStore: ConnectionStore {
-    private let loginStates = Mutex<[String: LoginState]>([:])
-    private let sessions = Mutex<[String: SessionRecord]>([:])
-
-    func user(id: String) throws(StoreError) -> UserRecord? { nil }
-    func updateUser(id: String, _ change: (UserRecord?) throws -> UserRecord?) throws -> UserRecord? { try change(nil) }
-    func deleteUser(id: String) throws(StoreError) -> Bool { false }
-    func listUsers(after cursor: String?, limit: Int) throws(StoreError) -> (users: [UserRecord], nextCursor: String?) { ([], nil) }
-    func saveSession(_ session: SessionRecord) throws(StoreError) { sessions.withLock { $0[session.id] = session } }
-    func session(id: String) throws(StoreError) -> SessionRecord? { sessions.withLock { $0[id] } }
-    func deleteSession(id: String) throws(StoreError) { _ = sessions.withLock { $0.removeValue(forKey: id) } }
-    func saveLoginState(_ state: LoginState) throws(StoreError) {
-        loginStates.withLock { states in
-            // Bounds the memory over millions of runs.
-            if states.count > 10_000 { states.removeAll() }
-            states[state.id] = state
-        }
-    }
-    func takeLoginState(id: String) throws(StoreError) -> LoginState? { loginStates.withLock { $0.removeValue(forKey: id) } }
-    func purgeExpired(now: Int64) throws(StoreError) -> Int { 0 }
-    func checkWritable() throws(StoreError) {}
-}
 
 let publicURL = "http://127.0.0.1:8080"
 let callbacks = ["http://127.0.0.1:8080/demo/", "https://app.example/callback?tenant=1"]
 let logoutURLs = ["http://127.0.0.1:8080/demo/"]
 let consentPage = "https://pinterest.example/oauth/"
 
-/// The configuration goes through the real loader, so the target follows its rules. Pinterest's
-/// API URL is the discard port on loopback; the flow below never sends a code, so it is not called.
+/// A directory under `FUZZ_SCRATCH` (tmpfs, removed by fuzz.sh afterwards) or /tmp, for the
+/// configuration file and the store.
+let scratch: String = {
+    let base = getenv("FUZZ_SCRATCH").map { String(cString: $0) } ?? "/tmp"
+    var template = Array("\(base)/connection-flow-XXXXXX".utf8CString)
+    guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else { fatalError("mkdtemp failed") }
+    return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}()
+
+/// The configuration goes through the real loader, and the store is the real file store, so the
+/// target follows their rules. Pinterest's API URL is the discard port on loopback. The flow
+/// below never sends a code, so it is never called.
 let service: ConnectionService = {
-    let path = "/tmp/fuzz-connection-flow-\(getpid()).json"
+    let path = scratch + "/connection.json"
     let configuration = """
         {"public_url": "\(publicURL)",
          "pinterest": {"client_id": "1234567", "client_secret": "fuzz-pinterest-secret",
@@ -54,7 +39,7 @@ let service: ConnectionService = {
            {"name": "Off", "client_id": "off", "client_secret": "off-secret-0123456789",
             "callbacks": ["http://127.0.0.1:8080/off/"], "pinterest_enabled": false}],
          "session": {"keys": [{"id": "k1", "secret": "fuzz-session-key-0123456789abcdef"}]},
-         "store": {"directory": "/tmp/fuzz-connection-flow-store",
+         "store": {"directory": "\(scratch)/store",
                    "token_key": "4242424242424242424242424242424242424242424242424242424242424242"},
          "test_page": {"enabled": false}}
         """
@@ -63,7 +48,9 @@ let service: ConnectionService = {
     close(descriptor)
     defer { unlink(path) }
     do {
-        return ConnectionService(configuration: try ConfigurationLoader.load(path: path), store: MemoryStore())
+        let configuration = try ConfigurationLoader.load(path: path)
+        let store = try FileStore(directory: configuration.store.directory, tokenKey: configuration.store.tokenKey)
+        return ConnectionService(configuration: configuration, store: store)
     } catch {
         fatalError("the fuzz configuration is invalid: \(error)")
     }
