@@ -73,6 +73,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "c-responder: FCGX_Init failed\n");
         return 1;
     }
+
+    /* libfcgi handles SIGTERM by setting a flag that threads blocked in accept never see, so the
+     * workers start with SIGTERM and SIGINT blocked and the main thread waits for them. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     pthread_t pool[256];
     for (int index = 0; index < threads; index++) {
         if (pthread_create(&pool[index], NULL, serve, NULL) != 0) {
@@ -80,6 +88,8 @@ int main(int argc, char **argv) {
             return 1;
         }
     }
-    for (int index = 0; index < threads; index++) pthread_join(pool[index], NULL);
+    int received;
+    sigwait(&stop_signals, &received);
+    unlink(path);
     return 0;
 }
