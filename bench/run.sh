@@ -6,7 +6,7 @@
 # Every load is bounded in time or count and aimed only at the stack this script starts on
 # 127.0.0.1. Settings, read from the environment:
 #   BENCH_SECONDS          seconds per wrk run (default 10)
-#   BENCH_ROUNDS           rounds of the wrk runs; each figure is its best round (default 2)
+#   BENCH_ROUNDS           rounds of the wrk runs; each figure is its best round (default 3)
 #   BENCH_CONNECTIONS      wrk connections for the throughput runs (default 64)
 #   BENCH_USERS            users with a session for the random-user /profile run (default 10000)
 #   BENCH_LOGIN_SECONDS    seconds of the login run (default 20)
@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 source_dir=$PWD
 
 seconds=${BENCH_SECONDS:-10}
-rounds=${BENCH_ROUNDS:-2}
+rounds=${BENCH_ROUNDS:-3}
 connections=${BENCH_CONNECTIONS:-64}
 users=${BENCH_USERS:-10000}
 login_seconds=${BENCH_LOGIN_SECONDS:-20}
