@@ -131,7 +131,7 @@ stack_start() {
   mkdir -p "$run"
   run=$(cd "$run" && pwd)
   # Leftovers of an earlier start in this directory (one that failed halfway, say) are stopped
-  # first, so they cannot answer in place of the new processes.
+  # first, so they cannot serve requests in place of the new processes.
   stack_stop "$run"
   rm -f "$run/stopping"
   stack_write_configuration "$run" "$port"
@@ -152,7 +152,7 @@ stack_start() {
     [ "$(curl -s --max-time 1 "http://127.0.0.1:$port/stack-id")" = "$run" ] && return 0
     sleep 0.05
   done
-  echo "stack: nginx did not answer on port $port within 5 seconds" >&2
+  echo "stack: nginx did not respond on port $port within 5 seconds" >&2
   cat "$run/nginx-error.log" >&2
   return 1
 }

@@ -4,7 +4,7 @@ import Glibc
 import CFastCGI
 import HTTPKit
 
-/// One request and response on a libfcgi `FCGX_Request`: reading params and body, writing the answer.
+/// One request and response on a libfcgi `FCGX_Request`: reading params and body, writing the response.
 struct Exchange {
     enum Body {
         case complete([UInt8])

@@ -62,7 +62,7 @@ public struct Router: Sendable {
         return response
     }
 
-    /// A plain error answer, as JSON or an HTML page by the request's `Accept` header.
+    /// Returns a plain error response, as JSON or an HTML page by the request's `Accept` header.
     public func errorResponse(_ request: Request, status: Int, code: String, message: String, hint: String) -> Response {
         HTTPError(status: status, code: code, message: message, hint: hint).response(for: request)
     }
