@@ -52,7 +52,7 @@ public final class Responder: Sendable {
     /// returns the exit status.
     public func run() -> Int32 {
         // Signals are blocked before the workers start, so they inherit the mask and only the
-        // main thread's sigtimedwait sees SIGTERM and SIGINT.
+        // main thread's sigtimedwait receives SIGTERM and SIGINT.
         var stopSignals = sigset_t()
         sigemptyset(&stopSignals)
         sigaddset(&stopSignals, SIGTERM)
