@@ -63,7 +63,7 @@ struct Exchange {
                 } else if Exchange.name(name, is: "REQUEST_URI") {
                     params.requestURI = value()
                 } else if Exchange.name(name, is: "QUERY_STRING") {
-                    params.queryString = value()
+                    params.queryString = Exchange.queryString(UnsafeBufferPointer(rebasing: pair[(equals + 1)...]))
                 } else if Exchange.name(name, is: "CONTENT_TYPE") {
                     params.contentType = value()
                 } else if Exchange.name(name, is: "REQUEST_ID") {
@@ -72,6 +72,24 @@ struct Exchange {
             }
         }
         return params
+    }
+
+    /// The query string as text. nginx passes it as the client sent it, so bytes of 0x80 and above
+    /// are percent-encoded here. Query parsing then decodes them like any escape and rejects the
+    /// request when they are not UTF-8, instead of reading them as U+FFFD.
+    static func queryString(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard bytes.contains(where: { $0 >= 0x80 }) else { return String(decoding: bytes, as: UTF8.self) }
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(bytes.count * 3)
+        for byte in bytes {
+            if byte < 0x80 {
+                escaped.append(byte)
+            } else {
+                escaped.append(contentsOf: [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+            }
+        }
+        return String(decoding: escaped, as: UTF8.self)
     }
 
     private static func name(_ name: UnsafeBufferPointer<UInt8>, is literal: StaticString) -> Bool {

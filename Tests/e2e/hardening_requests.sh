@@ -37,10 +37,15 @@ e2e_call -H 'Accept: application/json' "$BASE/authorize?client_id=%c0%af"
 expect_service_error "overlong UTF-8 for /" 400 invalid_request
 e2e_call -H 'Accept: application/json' "$BASE/authorize?client_id=%ed%a0%80"
 expect_service_error "UTF-8 surrogate" 400 invalid_request
-# NOTE: raw invalid UTF-8 reaches the service as U+FFFD (the responder decodes FastCGI params
-# leniently), so it fails the client_id lookup instead of the UTF-8 check.
 e2e_call -H 'Accept: application/json' "$BASE/authorize?$(printf 'client_id=\xff\xfe')"
-expect_service_error "raw invalid UTF-8" 400 unknown_client
+expect_service_error "raw invalid UTF-8" 400 invalid_request
+e2e_call -H 'Accept: application/json' "$BASE/authorize?$valid_query&state=$(printf 'a\xc3')"
+expect_service_error "raw truncated UTF-8 in state" 400 invalid_request
+jar=$E2E_RUN/jar-raw-utf8
+consent=$(curl -s -c "$jar" -b "$jar" -o /dev/null -w '%{redirect_url}' \
+  "$BASE/authorize?response_type=code&client_id=demo&redirect_uri=$redirect_uri&state=$(printf 'caf\xc3\xa9')")
+expect_eq "raw valid UTF-8 in state comes back intact" "302 $BASE/demo/?state=caf%C3%A9" \
+  "$(e2e_callback "$jar" "$(e2e_consent "$jar" "$consent" sandbox_pinner allow)")"
 e2e_call -H 'Accept: application/json' "$BASE/authorize?$(printf 'p%d=&' $(seq 1 300))"
 expect_service_error "300 parameters" 400 invalid_request
 e2e_call -H 'Accept: application/json' "$BASE/healthz?$(printf 'a=&%.0s' $(seq 1 257))"
