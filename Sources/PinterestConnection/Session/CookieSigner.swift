@@ -23,14 +23,15 @@ public struct CookieSigner: Sendable {
         case lifetimeTooLong
     }
 
-    private let keys: [SigningKey]
+    /// The configured keys with their HMAC contexts prepared once, in configuration order.
+    private let keys: [(id: String, mac: HMACSHA256Key)]
     /// How far a cookie's issue time may lie ahead of this host's clock, for clocks of several
     /// hosts that drift apart.
     public static let allowedClockSkewSeconds: Int64 = 60
 
     public init(keys: [SigningKey]) {
         precondition(!keys.isEmpty, "a cookie signer needs at least one key")
-        self.keys = keys
+        self.keys = keys.map { ($0.id, HMACSHA256Key($0.secret)) }
     }
 
     /// Signs a subject with the first key. The subject must not contain `|`.
@@ -38,7 +39,7 @@ public struct CookieSigner: Sendable {
         let key = keys[0]
         let payload = Base64URL.encode(Array("\(subject)|\(issuedAt)|\(expiresAt)".utf8))
         let signed = "\(key.id).\(payload)"
-        let mac = HMACSHA256.authenticate(Array("\(cookieName)=\(signed)".utf8), key: key.secret)
+        let mac = key.mac.authenticate(Array("\(cookieName)=\(signed)".utf8))
         return "\(signed).\(Base64URL.encode(mac))"
     }
 
@@ -62,7 +63,7 @@ public struct CookieSigner: Sendable {
         var message = Array(cookieName.utf8)
         message.append(UInt8(ascii: "="))
         message.append(contentsOf: utf8[..<lastDot])
-        guard HMACSHA256.isValid(mac, for: message, key: key.secret) else {
+        guard key.mac.isValid(mac, for: message) else {
             return .failure(.badSignature)
         }
 
