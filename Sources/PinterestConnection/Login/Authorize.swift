@@ -35,7 +35,7 @@ extension ConnectionHandlers {
             return ErrorCatalogue.callbackURLNotAllowed.error().response(for: request)
         }
 
-        // From here on, errors go back to the validated redirect URI, as RFC 6749 section 4.1.2.1 asks.
+        // From here on, errors go back to the validated redirect URI, as RFC 6749 section 4.1.2.1 requires.
         let clientState = query["state"]
         if let clientState, clientState.utf8.count > Self.maximumClientStateLength {
             return redirectError(to: redirectURI, clientState: nil, entry: ErrorCatalogue.invalidRequest,

@@ -1,7 +1,7 @@
 import Crypto
 import HTTPKit
 
-/// What Pinterest's token endpoint returned for a successful grant.
+/// The fields of a successful grant from Pinterest's token endpoint.
 public struct PinterestTokenGrant: Sendable, Equatable {
     public var accessToken: String
     public var expiresIn: Int64
@@ -13,7 +13,7 @@ public struct PinterestTokenGrant: Sendable, Equatable {
     public var scopes: Set<String> { Set(scope.split(separator: " ").map(String.init)) }
 }
 
-/// How a call to Pinterest failed, with what Pinterest answered (never a token or secret).
+/// How a call to Pinterest failed, with what Pinterest returned (never a token or secret).
 public struct PinterestFailure: Error, Sendable, Equatable {
     public enum Kind: String, Sendable {
         /// Connection refused, DNS or TLS failure.
@@ -171,7 +171,7 @@ public final class PinterestClient: Sendable {
         }
     }
 
-    /// Turns a transport result into Pinterest's JSON answer or a classified failure.
+    /// Turns a transport result into Pinterest's JSON response or a classified failure.
     func classify(_ result: Result<HTTPClient.Result, HTTPClient.Failure>, step: String) -> Result<JSON, PinterestFailure> {
         let response: HTTPClient.Result
         switch result {
