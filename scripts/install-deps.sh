@@ -8,8 +8,9 @@ case "${1:-run}" in
   run) ;;
   # The browser suite: Debian's Chromium and its WebDriver with Debian's Selenium for
   # /usr/bin/python3, and fonts for the sandbox's accented, CJK and emoji test account.
+  # libfcgi-bin's cgi-fcgi talks to a responder without nginx, for the socket handed over on fd 0.
   test) packages+=(procps psmisc wrk chromium chromium-driver python3-selenium
-                   fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji) ;;
+                   fonts-dejavu-core fonts-wqy-microhei fonts-noto-color-emoji libfcgi-bin) ;;
   bench) packages+=(procps psmisc wrk) ;;
   *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac

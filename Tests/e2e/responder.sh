@@ -71,6 +71,27 @@ sleep 1
 expect_eq "restart after SIGKILL serves" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/healthz")"
 expect_contains "stale socket is replaced" "$(cat "$E2E_RUN/connection.log")" "removing stale socket"
 
+# A listening socket handed over on fd 0, as spawn-fcgi and systemd socket activation do, spoken
+# to with libfcgi's own cgi-fcgi client.
+/usr/bin/python3 - "$E2E_RUN/inherited.sock" "$STACK_BINARY" "$E2E_RUN/connection.json" 2>>"$E2E_RUN/inherited.log" <<'PYTHON' &
+import os, socket, sys
+path, binary, config = sys.argv[1:4]
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind(path)
+listener.listen(16)
+os.dup2(listener.fileno(), 0)
+os.execv(binary, [binary, "serve", "--config", config, "--workers", "2"])
+PYTHON
+inherited=$!
+stack_wait_for_socket "$E2E_RUN/inherited.sock" inherited "$E2E_RUN"
+sleep 0.5
+output=$(REQUEST_METHOD=GET DOCUMENT_URI=/healthz cgi-fcgi -bind -connect "$E2E_RUN/inherited.sock" 2>&1)
+expect_contains "socket on fd 0 serves" "$output" '{"status":"ok"}'
+kill -TERM "$inherited"
+wait "$inherited"
+expect_eq "responder on fd 0 stops with status 0" 0 "$?"
+expect_contains "fd 0 start is logged" "$(cat "$E2E_RUN/inherited.log")" "socket=\"fd 0\""
+
 # Socket permissions: only the owner and nginx's group may connect.
 expect_eq "socket mode is 0660" 660 "$(stat -c '%a' "$E2E_RUN/connection.sock")"
 
