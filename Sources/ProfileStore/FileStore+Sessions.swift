@@ -54,12 +54,17 @@ extension FileStore {
             directory: userShard, directoryDescriptor: lock, temporaryDirectory: layout.temporary
         )
         try addExpiryMarker(.session, key: sessionKey, expiresAt: session.expiresAt)
-        let sessionShard = layout.sessionShard(sessionKey)
-        let shardDescriptor = try FileSystem.openDirectory(sessionShard, create: true)
+        try writeIntoShard(RecordCoding.encodeSession(session), to: layout.session(sessionKey),
+                           shard: layout.sessionShard(sessionKey))
+    }
+
+    /// Writes a record atomically into its shard directory, creating the shard when it is new.
+    private func writeIntoShard(_ bytes: [UInt8], to path: String, shard: String) throws(StoreError) {
+        let shardDescriptor = try FileSystem.openDirectory(shard, create: true)
         defer { close(shardDescriptor) }
         try FileSystem.writeAtomically(
-            RecordCoding.encodeSession(session), to: layout.session(sessionKey),
-            directory: sessionShard, directoryDescriptor: shardDescriptor, temporaryDirectory: layout.temporary
+            bytes, to: path,
+            directory: shard, directoryDescriptor: shardDescriptor, temporaryDirectory: layout.temporary
         )
     }
 
@@ -105,13 +110,8 @@ extension FileStore {
         let key = StoreLayout.key(for: state.id)
 
         try addExpiryMarker(.loginState, key: key, expiresAt: state.expiresAt)
-        let shard = layout.loginStateShard(key)
-        let shardDescriptor = try FileSystem.openDirectory(shard, create: true)
-        defer { close(shardDescriptor) }
-        try FileSystem.writeAtomically(
-            RecordCoding.encodeLoginState(state), to: layout.loginState(key),
-            directory: shard, directoryDescriptor: shardDescriptor, temporaryDirectory: layout.temporary
-        )
+        try writeIntoShard(RecordCoding.encodeLoginState(state), to: layout.loginState(key),
+                           shard: layout.loginStateShard(key))
     }
 
     /// Reads the login state, then removes its file. `unlink` succeeds for exactly one caller, in
