@@ -91,7 +91,7 @@ stack_write_nginx_configuration() {
   local run=$1 port=$2
   local upstream_port=$((port + 1))
   local user_directive="# nginx runs as the invoking user"
-  # A root master would switch its workers to nobody, who cannot reach the 0660 sockets.
+  # A root master would switch its workers to the user nobody, which cannot reach the 0660 sockets.
   [ "$(id -u)" -eq 0 ] && user_directive="user root root;"
   mkdir -p "$run"/nginx-{body,proxy,fastcgi,uwsgi,scgi}
   sed -e "s#/run/pinterest-connection/#$run/#g" "$stack_source_dir/nginx/pinterest-connection.conf" > "$run/pinterest-connection.conf"

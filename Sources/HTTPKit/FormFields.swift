@@ -6,7 +6,7 @@ public struct FormFields: Sendable, Equatable {
         case tooManyFields
     }
 
-    /// The most fields one query string or form may carry.
+    /// The maximum number of fields one query string or form may carry.
     public static let maximumFields = 256
 
     public private(set) var items: [(name: String, value: String)]

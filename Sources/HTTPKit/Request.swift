@@ -17,7 +17,7 @@ public struct Request: Sendable {
 
     /// Query items in order, or `nil` when the query string is malformed (see `malformedReason`).
     public let query: FormFields?
-    /// Why the request cannot be served as it stands, for a 400 answer.
+    /// The reason the request cannot be served as it is, for a 400 response.
     public var malformedReason: String? {
         if query == nil { return "The query string is not valid percent-encoded UTF-8 or has too many parameters." }
         if cookies == nil { return "The Cookie header has too many cookies." }
@@ -73,7 +73,7 @@ public struct Request: Sendable {
         return try? FormFields(urlEncoded: text)
     }
 
-    /// The most cookies one request may carry; browsers send at most a few hundred per host.
+    /// The maximum number of cookies one request may carry; browsers send at most a few hundred per host.
     public static let maximumCookies = 300
 
     /// Parses the header on its UTF-8 bytes, which costs a fraction of splitting it by `Character`.

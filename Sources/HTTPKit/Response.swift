@@ -122,7 +122,7 @@ public struct SetCookie: Sendable, Equatable {
         self.sameSite = sameSite
     }
 
-    /// A cookie that tells the browser to forget one it holds under the same name and path.
+    /// Returns a cookie that makes the browser delete the one it keeps under the same name and path.
     public static func deleting(_ name: String, path: String, secure: Bool) -> SetCookie {
         SetCookie(name: name, value: "", path: path, maxAge: 0, secure: secure)
     }

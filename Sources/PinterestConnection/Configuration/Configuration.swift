@@ -46,11 +46,11 @@ public struct PinterestSettings: Sendable {
     public var apiBaseURL: String
     /// The scopes to request, `user_accounts:read` always among them.
     public var scopes: [String]
-    /// Set when the embedded sandbox stands in for Pinterest.
+    /// Set when the embedded sandbox replaces Pinterest.
     public var sandbox: Bool
     public var connectTimeoutMilliseconds: Int
     public var timeoutMilliseconds: Int
-    /// Largest Pinterest answer read before giving up, so a huge body cannot exhaust memory.
+    /// Largest Pinterest response read before giving up, so a huge body cannot exhaust memory.
     public var maximumResponseBytes: Int
     /// TLS certificate verification; only the loopback sandbox may go without it.
     public var verifyTLS: Bool

@@ -98,12 +98,12 @@ public enum ErrorCatalogue {
         oauthError: "temporarily_unavailable")
     public static let pinterestUnavailable = CatalogueEntry(
         code: "pinterest_unavailable", status: 503,
-        message: "Pinterest could not be reached or did not answer in time.",
+        message: "Pinterest could not be reached or did not respond in time.",
         hint: "Try again shortly. If it persists, check that this host can reach api.pinterest.com over https (DNS, firewall, proxy) and the pinterest timeouts.",
         oauthError: "temporarily_unavailable")
     public static let invalidPinterestAnswer = CatalogueEntry(
         code: "pinterest_invalid_response", status: 502,
-        message: "Pinterest answered with something the service cannot use.",
+        message: "Pinterest returned a response the service cannot use.",
         hint: "Try again. If it persists, check pinterest.api_url points at https://api.pinterest.com and report the request id shown here.",
         oauthError: "server_error")
     public static let accountWithoutID = CatalogueEntry(

@@ -1,6 +1,6 @@
 import HTTPKit
 
-/// Turns Pinterest's `/v5/user_account` answer into the normalized profile attributes that
+/// Turns Pinterest's `/v5/user_account` response into the normalized profile attributes that
 /// identity brokers use, keyed on the numeric Pinterest id and never on the username.
 public enum ProfileNormalizer {
     /// Pinterest attributes kept under their own names when present.

@@ -4,7 +4,7 @@ import ProfileStore
 /// Decides what a login writes to a user's record.
 ///
 /// With sync on, every login overwrites the attributes Pinterest owns (`name`, `nickname`,
-/// `picture` and the Pinterest attributes); with sync off, only the first login writes them, so
+/// `picture` and the Pinterest attributes). With sync off, only the first login writes them, so
 /// edits made through the user API stick. `user_metadata`, `app_metadata`, `user_id` and
 /// `created_at` always survive, and every login updates `last_login`, `logins_count` and the tokens.
 enum ProfileSync {

@@ -81,7 +81,7 @@ extension ConnectionHandlers {
         }
     }
 
-    /// `GET /api/users?page=...&per_page=...`: `page` is the opaque `next_page` of the previous answer.
+    /// `GET /api/users?page=...&per_page=...`: `page` is the opaque `next_page` of the previous response.
     func listUsers(_ request: Request) -> Response {
         let application: Application
         switch authenticateApplication(request) {
@@ -120,8 +120,8 @@ extension ConnectionHandlers {
     }
 
     /// `PATCH /api/users/{user_id}`: merges `user_metadata` and `app_metadata` as identity brokers
-    /// do (top-level keys replaced, a null value removes its key); edits `name`, `nickname` and
-    /// `picture` only with sync off. An invalid body changes nothing.
+    /// do, replacing top-level keys and removing a key whose value is null. It edits `name`,
+    /// `nickname` and `picture` only with sync off. An invalid body changes nothing.
     func patchUser(_ request: Request, id: String) -> Response {
         let application: Application
         switch authenticateApplication(request) {
